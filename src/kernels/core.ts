@@ -1,0 +1,78 @@
+// Loads the WebAssembly kernel core and hands out memory in it.
+// Two builds exist (dist/wasm/kernels-relaxed.wasm with fused multiply-add, kernels-simd.wasm without);
+// the relaxed one is used wherever the runtime validates it (Electron 45, Chromium), the plain one
+// elsewhere (Node 20 rejects relaxed SIMD unless started with --experimental-wasm-relaxed-simd).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** What every build exports; the kernel families add their own functions (see the wrappers). */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  relaxedSimd(): number;
+  [name: string]: unknown;
+}
+
+export type KernelBuild = 'relaxed' | 'simd';
+
+function wasmDir(): string {
+  // Compiled engine: dist/kernels/core.js -> dist/wasm. Source under vitest: src/kernels/core.ts -> dist/wasm.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const fromDist = path.resolve(here, '..', 'wasm');
+  const fromSrc = path.resolve(here, '..', '..', 'dist', 'wasm');
+  return here.split(path.sep).includes('src') ? fromSrc : fromDist;
+}
+
+function readBuild(build: KernelBuild): Uint8Array {
+  const file = path.join(wasmDir(), build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels-simd.wasm');
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new Error(`kernel core not built: ${file} is missing. Run \`npm run build\`.`);
+  }
+}
+
+/**
+ * One instance of the kernel core: its own linear memory, so two models (or a trainer and an
+ * evaluator) never share buffers by accident.
+ */
+export class KernelCore {
+  readonly exports: KernelExports;
+  readonly build: KernelBuild;
+
+  private constructor(exports: KernelExports, build: KernelBuild) {
+    this.exports = exports;
+    this.build = build;
+  }
+
+  /** Instantiate the fastest build this runtime accepts, or the one asked for. */
+  static create(prefer?: KernelBuild): KernelCore {
+    const order: KernelBuild[] = prefer === 'simd' ? ['simd'] : ['relaxed', 'simd'];
+    for (const build of order) {
+      const bytes = readBuild(build);
+      if (!WebAssembly.validate(bytes)) continue;
+      const module = new WebAssembly.Module(bytes);
+      const instance = new WebAssembly.Instance(module, { env: { abort: onAbort } });
+      return new KernelCore(instance.exports as unknown as KernelExports, build);
+    }
+    throw new Error('this runtime validates neither kernel build: WebAssembly 128-bit SIMD is required');
+  }
+
+  /** Reserve room for `n` float32 values (16-byte aligned, zeroed); returns the byte offset. */
+  allocF32(n: number): number {
+    return this.exports.alloc(Math.max(1, n) * 4);
+  }
+
+  /**
+   * A view of `n` floats at `ptr`. Views die when memory grows (after an alloc), so callers
+   * allocate everything first and take views afterwards, or take them fresh each time.
+   */
+  f32(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.exports.memory.buffer, ptr, n);
+  }
+}
+
+function onAbort(msg: number, file: number, line: number, col: number): never {
+  throw new Error(`kernel core aborted at ${line}:${col}`);
+}

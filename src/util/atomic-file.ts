@@ -1,0 +1,48 @@
+// Files are written to a temporary name beside the target, flushed, then renamed over it: a rename
+// within one folder is atomic, so a crash at any moment leaves either the old file or the new one,
+// never half of one.
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+function tempNameFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  const tmp = tempNameFor(file);
+  try {
+    const handle = await open(tmp, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The same for code that must not yield (a worker saving weights between steps, an exit handler). */
+export function writeFileAtomicSync(file: string, data: Uint8Array | string): void {
+  const tmp = tempNameFor(file);
+  try {
+    const fd = openSync(tmp, 'wx');
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,34 @@
+// Shared by the tests: where the shared audio lives, and small signal measurements.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SHARED = path.resolve(REPO, '..', 'shared');
+export const EDGE_DIR = path.join(SHARED, 'audio', 'edge');
+export const MUSIC_DIR = path.join(SHARED, 'audio', 'music');
+
+export function sine(freq: number, rate: number, frames: number, amp = 0.5): Float32Array {
+  const x = new Float32Array(frames);
+  for (let i = 0; i < frames; i++) x[i] = amp * Math.sin((2 * Math.PI * freq * i) / rate);
+  return x;
+}
+
+export function rms(x: ArrayLike<number>, from = 0, to = x.length): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += x[i] * x[i];
+  return Math.sqrt(s / Math.max(1, to - from));
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** A fresh temporary folder, removed by the returned function. */
+export function tempDir(prefix = 'codec-lab-test-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
