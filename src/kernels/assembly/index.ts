@@ -15,3 +15,8 @@ export function alloc(bytes: usize): usize {
 export function relaxedSimd(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 }
+
+export * from './ops';
+export * from './fft';
+export * from './optim';
+export * from './conv';

@@ -1,0 +1,275 @@
+// The codec on the kernel core: parameters, their gradients and every activation are flat float32
+// buffers in WASM memory, allocated once when a graph is built. Each layer is a forward and a
+// backward over those buffers, side by side; gradients accumulate with += (zeroed once per step).
+import type { KernelCore } from '../kernels/core.js';
+import {
+  conv1dBackward, conv1dForward, conv1dOutLength, convTranspose1dBackward, convTranspose1dForward,
+  convTranspose1dOutLength, reserveConvScratch, type ConvBackwardArgs, type ConvForwardArgs, type ConvShape,
+} from '../kernels/conv.js';
+import { addForward, addInPlace, eluBackward, eluForward, tanhBackward, tanhForward, zero } from '../kernels/ops.js';
+import { countParams, paramShapes, type LayerSpec, type Preset } from './presets.js';
+import { Random } from '../util/random.js';
+
+/** A [B, C, T] activation: its values and, when training, its gradient (0 when none). */
+export interface Tensor {
+  B: number;
+  C: number;
+  T: number;
+  ptr: number;
+  grad: number;
+}
+
+const size = (t: Tensor) => t.B * t.C * t.T;
+
+/** One step of the graph: forward and backward side by side. */
+interface Op {
+  forward(): void;
+  backward(): void;
+}
+
+/** The parameters of a preset, laid out flat: encoder first, then decoder. */
+export interface ParamLayout {
+  /** Per convolution, in order: [name, offset of weight, weight size, offset of bias, bias size, fan-in]. */
+  entries: { name: string; w: number; wSize: number; b: number; bSize: number; fanIn: number; shape: number[] }[];
+  total: number;
+  encoderSize: number;
+}
+
+export function paramLayout(preset: Preset): ParamLayout {
+  const entries: ParamLayout['entries'] = [];
+  let off = 0;
+  const add = (specs: LayerSpec[], prefix: string) =>
+    specs.forEach((spec, i) => {
+      const shapes = paramShapes(spec);
+      for (let j = 0; j < shapes.length; j += 2) {
+        const [wShape, bShape] = [shapes[j], shapes[j + 1]];
+        const wSize = wShape.reduce((a, b) => a * b, 1);
+        // PyTorch's fan-in: weight.size(1) * kernel size, for Conv1d [Cout, Cin, K] and ConvTranspose1d [Cin, Cout, K] alike.
+        const fanIn = wShape[1] * wShape[2];
+        const sub = spec.kind === 'res' ? (j === 0 ? '.conv3' : '.conv1') : '';
+        entries.push({ name: `${prefix}.${i}${sub}`, w: off, wSize, b: off + wSize, bSize: bShape[0], fanIn, shape: wShape });
+        off += wSize + bShape[0];
+      }
+    });
+  add(preset.encoder, 'encoder');
+  const encoderSize = off;
+  add(preset.decoder, 'decoder');
+  if (encoderSize !== countParams(preset.encoder) || off !== encoderSize + countParams(preset.decoder)) {
+    throw new Error('parameter layout disagrees with the preset');
+  }
+  return { entries, total: off, encoderSize };
+}
+
+/**
+ * PyTorch's default initialisation of Conv1d / ConvTranspose1d (kaiming_uniform with a = sqrt(5)):
+ * weights and biases uniform in +-1/sqrt(fan_in). Same seed, same weights.
+ */
+export function initParams(layout: ParamLayout, params: Float32Array, seed: number): void {
+  const rng = new Random(seed);
+  for (const e of layout.entries) {
+    const bound = 1 / Math.sqrt(e.fanIn);
+    for (let i = 0; i < e.wSize; i++) params[e.w + i] = rng.uniform(-bound, bound);
+    for (let i = 0; i < e.bSize; i++) params[e.b + i] = rng.uniform(-bound, bound);
+  }
+}
+
+/** The straight-through uniform quantizer: q = 2 round((z + 1)/2 n)/n - 1 with n = 2^bits - 1. */
+export function quantize(z: Float32Array, q: Float32Array, bits: number): void {
+  const n = 2 ** bits - 1;
+  for (let i = 0; i < z.length; i++) q[i] = (2 * Math.round(((z[i] + 1) / 2) * n)) / n - 1;
+}
+
+/** Codes (integers 0 .. 2^bits - 1) of quantized values, and back. */
+export function toCodes(q: Float32Array, bits: number, out: Uint8Array): void {
+  const n = 2 ** bits - 1;
+  for (let i = 0; i < q.length; i++) out[i] = Math.round(((q[i] + 1) / 2) * n);
+}
+
+export function fromCodes(codes: Uint8Array, bits: number, out: Float32Array): void {
+  const n = 2 ** bits - 1;
+  for (let i = 0; i < codes.length; i++) out[i] = (2 * codes[i]) / n - 1;
+}
+
+/** Where a graph's parameters live: shared by every graph built on them (training and inference). */
+export interface ParamStore {
+  core: KernelCore;
+  layout: ParamLayout;
+  params: number;
+  /** Gradient buffer of the same layout (0 when only inference is needed). */
+  grads: number;
+}
+
+export function allocParams(core: KernelCore, layout: ParamLayout, withGrads: boolean): ParamStore {
+  return { core, layout, params: core.allocF32(layout.total), grads: withGrads ? core.allocF32(layout.total) : 0 };
+}
+
+export interface GraphOptions {
+  B: number;
+  T: number;
+  /** Build backward buffers and ops. */
+  training: boolean;
+  /** Which halves to build: the whole codec, or just the encoder or the decoder (inference). */
+  part?: 'codec' | 'encoder' | 'decoder';
+}
+
+/**
+ * A preset unrolled into ops over buffers for one batch shape. Build once, run forward/backward
+ * every step; nothing is allocated after construction.
+ */
+export class CodecGraph {
+  readonly input: Tensor;
+  /** The quantized latent [B, latent, T/hop] (output of the encoder, input of the decoder). */
+  readonly latent: Tensor;
+  readonly output: Tensor;
+  /** Latent before the quantizer (tanh output), kept for the codes and the straight-through gradient. */
+  readonly preQuant: Tensor;
+  private readonly ops: Op[] = [];
+  private readonly gradBuffers: Tensor[] = [];
+  private readonly convShapes: (ConvShape & { transposed?: boolean })[] = [];
+  private paramIndex = 0;
+
+  constructor(
+    readonly store: ParamStore,
+    readonly preset: Preset,
+    readonly opts: GraphOptions,
+  ) {
+    const part = opts.part ?? 'codec';
+    const { B, T } = opts;
+    if (T % preset.hop !== 0) throw new Error(`segment length ${T} must be a multiple of the hop (${preset.hop})`);
+    const { core } = store;
+    const encoderEntries = paramLayoutCount(preset.encoder);
+    if (part === 'decoder') this.paramIndex = encoderEntries;
+
+    let x: Tensor;
+    if (part === 'decoder') {
+      x = this.tensor(B, preset.latent, T / preset.hop, false);
+      this.input = x;
+      this.preQuant = x;
+      this.latent = x;
+    } else {
+      x = this.tensor(B, 1, T, false);
+      this.input = x;
+      let preQuant = x;
+      for (const spec of preset.encoder) {
+        if (spec.kind === 'quant') preQuant = x;
+        x = this.layer(spec, x);
+      }
+      this.preQuant = preQuant;
+      this.latent = x;
+    }
+    if (part !== 'encoder') {
+      this.paramIndex = encoderEntries;
+      for (const spec of preset.decoder) x = this.layer(spec, x);
+    }
+    this.output = x;
+    reserveConvScratch(core, this.convShapes);
+  }
+
+  private tensor(B: number, C: number, T: number, grad: boolean): Tensor {
+    const { core } = this.store;
+    const t: Tensor = { B, C, T, ptr: core.allocF32(B * C * T), grad: 0 };
+    if (grad && this.opts.training) {
+      t.grad = core.allocF32(B * C * T);
+      this.gradBuffers.push(t);
+    }
+    return t;
+  }
+
+  private nextParams(): { w: number; b: number; dw: number; db: number } {
+    const e = this.store.layout.entries[this.paramIndex++];
+    const { params, grads } = this.store;
+    return { w: params + 4 * e.w, b: params + 4 * e.b, dw: grads ? grads + 4 * e.w : 0, db: grads ? grads + 4 * e.b : 0 };
+  }
+
+  /** Append the ops of one layer spec reading `x`; returns its output tensor. */
+  private layer(spec: LayerSpec, x: Tensor): Tensor {
+    const { core } = this.store;
+    switch (spec.kind) {
+      case 'conv':
+      case 'convT': {
+        const transposed = spec.kind === 'convT';
+        const Tout = transposed ? convTranspose1dOutLength(x.T, spec.k, spec.stride, spec.pad) : conv1dOutLength(x.T, spec.k, spec.stride, spec.pad);
+        const y = this.tensor(x.B, spec.cout, Tout, true);
+        const p = this.nextParams();
+        const shape: ConvShape = { B: x.B, Cin: spec.cin, Cout: spec.cout, Tin: x.T, K: spec.k, stride: spec.stride, pad: spec.pad };
+        this.convShapes.push({ ...shape, transposed });
+        const fwd: ConvForwardArgs = { ...shape, x: x.ptr, w: p.w, b: p.b, y: y.ptr };
+        const bwd: ConvBackwardArgs = { ...shape, x: x.ptr, w: p.w, dy: y.grad, dx: x.grad || null, dw: p.dw, db: p.db };
+        this.ops.push(
+          transposed
+            ? { forward: () => convTranspose1dForward(core, fwd), backward: () => convTranspose1dBackward(core, bwd) }
+            : { forward: () => conv1dForward(core, fwd), backward: () => conv1dBackward(core, bwd) },
+        );
+        return y;
+      }
+      case 'elu':
+      case 'tanh': {
+        const y = this.tensor(x.B, x.C, x.T, true);
+        const n = size(x);
+        const [f, b] = spec.kind === 'elu' ? [eluForward, eluBackward] : [tanhForward, tanhBackward];
+        this.ops.push({
+          forward: () => f(core, x.ptr, y.ptr, n),
+          // Both derivatives are functions of the output: ELU' = 1 if y > 0 else y + 1; tanh' = 1 - y^2.
+          backward: () => { if (x.grad) b(core, y.ptr, y.grad, x.grad, n); },
+        });
+        return y;
+      }
+      case 'res': {
+        // y = x + conv1(elu(conv3(elu(x)))): the branch as ordinary layers, then the skip.
+        let h = this.layer({ kind: 'elu' }, x);
+        h = this.layer({ kind: 'conv', cin: spec.c, cout: spec.c, k: 3, stride: 1, pad: 1 }, h);
+        h = this.layer({ kind: 'elu' }, h);
+        h = this.layer({ kind: 'conv', cin: spec.c, cout: spec.c, k: 1, stride: 1, pad: 0 }, h);
+        const branch = h;
+        const y = this.tensor(x.B, x.C, x.T, true);
+        const n = size(x);
+        this.ops.push({
+          forward: () => addForward(core, x.ptr, branch.ptr, y.ptr, n),
+          backward: () => {
+            addInPlace(core, branch.grad, y.grad, n);
+            if (x.grad) addInPlace(core, x.grad, y.grad, n);
+          },
+        });
+        return y;
+      }
+      case 'quant': {
+        const y = this.tensor(x.B, x.C, x.T, true);
+        const n = size(x);
+        const bits = spec.bits;
+        this.ops.push({
+          forward: () => quantize(core.f32(x.ptr, n), core.f32(y.ptr, n), bits),
+          // Straight-through: dq/dz taken as 1.
+          backward: () => { if (x.grad) addInPlace(core, x.grad, y.grad, n); },
+        });
+        return y;
+      }
+    }
+  }
+
+  forward(): void {
+    for (const op of this.ops) op.forward();
+  }
+
+  /** Zero every activation gradient (parameter gradients are the optimizer's to zero). */
+  zeroActivationGrads(): void {
+    for (const t of this.gradBuffers) zero(this.store.core, t.grad, size(t));
+  }
+
+  /** Backpropagate from output.grad, which the loss has filled; parameter gradients accumulate. */
+  backward(): void {
+    for (let i = this.ops.length - 1; i >= 0; i--) this.ops[i].backward();
+  }
+
+  /** Multiply-adds of one forward pass, for FLOP/s figures. */
+  forwardMacs(): number {
+    return this.convShapes.reduce((sum, s) => {
+      const Tout = s.transposed ? s.Tin : conv1dOutLength(s.Tin, s.K, s.stride, s.pad);
+      return sum + s.B * s.Cout * s.Cin * s.K * (s.transposed ? s.Tin : Tout);
+    }, 0);
+  }
+}
+
+/** How many (weight, bias) entries a list of specs holds. */
+function paramLayoutCount(specs: readonly LayerSpec[]): number {
+  return specs.reduce((n, s) => n + paramShapes(s).length / 2, 0);
+}

@@ -1,0 +1,94 @@
+// The optimizers of the course over one flat parameter buffer in the core: SGD, momentum (with a
+// Nesterov option), Adagrad, RMSProp, Adam, AdamW; gradient clipping by global norm or by value;
+// weight decay. The updates are the kernels of src/kernels/optim.ts (PyTorch's formulas).
+import type { KernelCore } from '../kernels/core.js';
+import { adagradStep, adamStep, adamwStep, clipGradNorm, clipGradValue, rmspropStep, sgdMomentumStep, sgdStep } from '../kernels/optim.js';
+import { sumSquares } from '../kernels/ops.js';
+
+export type OptimizerName = 'sgd' | 'momentum' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw';
+export const OPTIMIZERS: OptimizerName[] = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw'];
+
+export interface OptimizerConfig {
+  name: OptimizerName;
+  /** momentum: the momentum coefficient (default 0.9); rmsprop: optional momentum (default 0). */
+  momentum?: number;
+  nesterov?: boolean;
+  /** L2 penalty added to the gradient; for AdamW, the decoupled decay (default 0.01 there, 0 elsewhere). */
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** rmsprop smoothing (default 0.99). */
+  alpha?: number;
+  /** Clip the global gradient norm to this (0 or absent: off). */
+  clipNorm?: number;
+  /** Clamp each gradient to [-clipValue, clipValue] (0 or absent: off). */
+  clipValue?: number;
+}
+
+export function parseOptimizer(name: string): OptimizerName {
+  if (!OPTIMIZERS.includes(name as OptimizerName)) throw new Error(`unknown optimizer '${name}'; choose one of ${OPTIMIZERS.join(', ')}`);
+  return name as OptimizerName;
+}
+
+/** Optimizer state buffers, allocated once for `n` parameters. */
+export class Optimizer {
+  /** Number of updates made (PyTorch's t; the first update is t = 1). */
+  t = 0;
+  private readonly s1: number;
+  private readonly s2: number;
+
+  constructor(
+    private readonly core: KernelCore,
+    readonly config: OptimizerConfig,
+    readonly params: number,
+    readonly grads: number,
+    readonly n: number,
+  ) {
+    const two = config.name === 'adam' || config.name === 'adamw' || (config.name === 'rmsprop' && (config.momentum ?? 0) > 0);
+    this.s1 = config.name === 'sgd' ? 0 : core.allocF32(n);
+    this.s2 = two ? core.allocF32(n) : 0;
+  }
+
+  /** The state as float arrays (momentum, squares ...), for saving and restoring a run. */
+  stateBuffers(): { ptr: number; n: number }[] {
+    return [this.s1, this.s2].filter((p) => p !== 0).map((ptr) => ({ ptr, n: this.n }));
+  }
+
+  /** Global L2 norm of the gradient (before clipping). */
+  gradNorm(): number {
+    return Math.sqrt(sumSquares(this.core, this.grads, this.n));
+  }
+
+  /** Clip the gradient as configured, then update the parameters at learning rate `lr`. Returns the gradient norm before clipping. */
+  step(lr: number): number {
+    const { core, config: c, params: p, grads: g, n } = this;
+    let norm: number;
+    if (c.clipNorm && c.clipNorm > 0) norm = clipGradNorm(core, g, n, c.clipNorm);
+    else norm = this.gradNorm();
+    if (c.clipValue && c.clipValue > 0) clipGradValue(core, g, n, c.clipValue);
+    const step = ++this.t;
+    const wd = c.weightDecay ?? (c.name === 'adamw' ? 0.01 : 0);
+    switch (c.name) {
+      case 'sgd':
+        sgdStep(core, { p, g, n, lr, weightDecay: wd });
+        break;
+      case 'momentum':
+        sgdMomentumStep(core, { p, g, buf: this.s1, n, lr, momentum: c.momentum ?? 0.9, nesterov: c.nesterov, weightDecay: wd, step });
+        break;
+      case 'adagrad':
+        adagradStep(core, { p, g, sum: this.s1, n, lr, weightDecay: wd, eps: c.eps ?? 1e-10, step });
+        break;
+      case 'rmsprop':
+        rmspropStep(core, { p, g, sq: this.s1, buf: this.s2 || undefined, n, lr, alpha: c.alpha ?? 0.99, eps: c.eps ?? 1e-8, weightDecay: wd, momentum: c.momentum ?? 0 });
+        break;
+      case 'adam':
+      case 'adamw': {
+        const args = { p, g, m: this.s1, v: this.s2, n, lr, beta1: c.beta1 ?? 0.9, beta2: c.beta2 ?? 0.999, eps: c.eps ?? 1e-8, weightDecay: wd, step };
+        (c.name === 'adam' ? adamStep : adamwStep)(core, args);
+        break;
+      }
+    }
+    return norm;
+  }
+}

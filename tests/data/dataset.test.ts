@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { BatchSampler, DataError, gatherSegments, splitSegments, type Clip } from '../../src/data/dataset.js';
+
+function ramp(name: string, n: number, offset: number): Clip {
+  // Every sample distinct across clips, so a batch can be traced back to where it came from.
+  return { name, audio: Float32Array.from({ length: n }, (_, i) => offset + i) };
+}
+
+const clips = [ramp('a', 8192 * 13 + 100, 0), ramp('b', 8192 * 7, 1e6), ramp('tiny', 50, 2e6)];
+
+describe('splitting into train, validation and test', () => {
+  it('deals whole segments 8:1:1 with no overlap and nothing lost', () => {
+    const s = splitSegments(clips, { segment: 8192, seed: 1 });
+    expect(s.train.length + s.val.length + s.test.length).toBe(20);
+    expect(s.val.length).toBe(2);
+    expect(s.test.length).toBe(2);
+    const key = (x: { clip: number; start: number }) => `${x.clip}:${x.start}`;
+    const all = [...s.train, ...s.val, ...s.test].map(key);
+    expect(new Set(all).size).toBe(all.length);
+    // Segments sit on the grid, inside their clip.
+    for (const seg of [...s.train, ...s.val, ...s.test]) {
+      expect(seg.start % 8192).toBe(0);
+      expect(seg.start + 8192).toBeLessThanOrEqual(clips[seg.clip].audio.length);
+    }
+    expect(s.skipped).toEqual([{ name: 'tiny', reason: '50 samples is shorter than one 8192-sample segment' }]);
+  });
+
+  it('is seeded: the same seed gives the same split, another seed another', () => {
+    const a = splitSegments(clips, { segment: 8192, seed: 7 });
+    expect(splitSegments(clips, { segment: 8192, seed: 7 })).toEqual(a);
+    expect(splitSegments(clips, { segment: 8192, seed: 8 }).val).not.toEqual(a.val);
+  });
+
+  it('honours other ratios', () => {
+    const s = splitSegments(clips, { segment: 4096, seed: 3, ratios: [6, 2, 2] });
+    expect(s.val.length).toBe(8);
+    expect(s.test.length).toBe(8);
+    expect(s.train.length).toBe(24);
+  });
+
+  it('refuses too little audio with a message that says how much is needed', () => {
+    expect(() => splitSegments([ramp('short', 8192 * 2, 0)], { segment: 8192, seed: 1 })).toThrow(DataError);
+    expect(() => splitSegments([ramp('short', 8192 * 2, 0)], { segment: 8192, seed: 1 })).toThrow(/at least 3 \(1\.02 s at 24 kHz\)/);
+  });
+});
+
+describe('minibatches', () => {
+  const split = splitSegments(clips, { segment: 8192, seed: 1 });
+  const forbidden = new Set<number>();
+  for (const s of [...split.val, ...split.test]) for (let t = 0; t < 8192; t++) forbidden.add(clips[s.clip].audio[s.start + t]);
+
+  it('draw only training audio, in contiguous runs, and never touch validation or test samples', () => {
+    const sampler = new BatchSampler(clips, split, { batch: 8, seed: 5 });
+    const out = new Float32Array(8 * 8192);
+    const starts = new Set<number>();
+    for (let k = 0; k < 50; k++) {
+      sampler.next(out);
+      for (let b = 0; b < 8; b++) {
+        const ex = out.subarray(b * 8192, (b + 1) * 8192);
+        for (let t = 1; t < 8192; t++) expect(ex[t] - ex[t - 1]).toBe(1);
+        for (const v of [ex[0], ex[8191]]) expect(forbidden.has(v)).toBe(false);
+        starts.add(ex[0]);
+      }
+    }
+    // Crops slide across neighbouring training segments, so there are many more distinct starts than segments.
+    expect(starts.size).toBeGreaterThan(split.train.length * 3);
+  });
+
+  it('are reproducible from the seed and the saved state', () => {
+    const a = new BatchSampler(clips, split, { batch: 4, seed: 9 });
+    const b = new BatchSampler(clips, split, { batch: 4, seed: 9 });
+    const x = new Float32Array(4 * 8192);
+    const y = new Float32Array(4 * 8192);
+    a.next(x);
+    b.next(y);
+    expect(x).toEqual(y);
+    const saved = a.state;
+    a.next(x);
+    b.state = saved;
+    b.next(y);
+    expect(x).toEqual(y);
+  });
+
+  it('augment with a gain in range and flipped polarity only when asked', () => {
+    const sig = [{ name: 'ones', audio: new Float32Array(8192 * 10).fill(0.5) }];
+    const s = splitSegments(sig, { segment: 8192, seed: 2 });
+    const out = new Float32Array(16 * 8192);
+    new BatchSampler(sig, s, { batch: 16, seed: 1 }).next(out);
+    expect(out.every((v) => v === 0.5)).toBe(true);
+    new BatchSampler(sig, s, { batch: 16, seed: 1, augmentGainDb: 6, augmentPolarity: true }).next(out);
+    const firsts = Array.from({ length: 16 }, (_, b) => out[b * 8192]);
+    expect(firsts.some((v) => v < 0)).toBe(true);
+    expect(firsts.some((v) => v > 0)).toBe(true);
+    for (const v of firsts) expect(Math.abs(v)).toBeGreaterThanOrEqual(0.5 * 10 ** (-6 / 20) - 1e-7);
+    for (const v of firsts) expect(Math.abs(v)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('gathers fixed segments in order', () => {
+    const g = gatherSegments(clips, split.val, 8192);
+    expect(g.length).toBe(split.val.length * 8192);
+    expect(g[0]).toBe(clips[split.val[0].clip].audio[split.val[0].start]);
+  });
+});

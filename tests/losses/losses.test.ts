@@ -1,0 +1,119 @@
+// The seven losses: values against PyTorch, gradients against finite differences, silence safe.
+import { describe, expect, it } from 'vitest';
+import { KernelCore } from '../../src/kernels/core.js';
+import { LOSSES, lossDb } from '../../src/losses/index.js';
+
+const B = 2;
+const T = 4096;
+const n = B * T;
+
+/** Noise-like test signals (chirps of rising frequency), defined by formula so another framework can rebuild them. */
+function signals(core: KernelCore) {
+  const pred = core.allocF32(n);
+  const target = core.allocF32(n);
+  const grad = core.allocF32(n);
+  const p = core.f32(pred, n);
+  const t = core.f32(target, n);
+  for (let i = 0; i < n; i++) {
+    t[i] = 0.4 * Math.sin(i * i * 0.37 + i * 1.3);
+    p[i] = 0.3 * Math.sin(i * i * 0.11 + i * 0.7);
+  }
+  return { pred, target, grad, p, t, g: core.f32(grad, n) };
+}
+
+// Computed by PyTorch 1.13 (Debian python3-torch) on the same signals, with torch.stft(center=True,
+// pad_mode="reflect", periodic Hann), the peer's HTK mel filterbank (../shared/peers/torch_bench.py)
+// and auraloss's magnitude floor (|X|^2 >= 1e-8) for mrstft.
+const TORCH: Record<string, number> = {
+  'wave-l1': 0.287577,
+  'wave-l2': 0.1220682,
+  'stft-l1': 2.706428,
+  'stft-db-l1': 6.773645,
+  'mel-l1': 11.44897,
+  'mel-db-l1': 3.520131,
+  mrstft: 1.394425,
+};
+
+// d loss / d pred . v for v = sin(1.7 seed i + seed), seeds 1, 2, 3, by PyTorch autograd on the same signals.
+const TORCH_GRAD_DOT: Record<string, number[]> = {
+  'wave-l1': [-0.01143939, 0.002716141, 0.0004155907],
+  'wave-l2': [-0.003318108, 0.006311553, -0.001825017],
+  'stft-l1': [0.1614566, -0.04292102, 0.07223366],
+  'stft-db-l1': [2.490961, -0.4846996, 1.937678],
+  'mel-l1': [1.525314, -1.66003, 0.5503683],
+  'mel-db-l1': [0.2823069, -0.1693531, 0.1589569],
+  mrstft: [0.1386839, -0.15254, 0.1492442],
+};
+
+describe('losses in every output space', () => {
+  const core = KernelCore.create();
+  // Losses allocate their buffers first: views taken before an allocation would die when memory grows.
+  const losses = LOSSES.map((info) => info.make(core, B, T));
+  const s = signals(core);
+
+  it('are the seven of reference-model.md', () => {
+    expect(LOSSES.map((l) => l.name).sort()).toEqual(Object.keys(TORCH).sort());
+  });
+
+  for (const loss of losses) {
+    it(`${loss.name}: value matches PyTorch`, () => {
+      expect(loss.compute(s.pred, s.target, 0)).toBeCloseTo(TORCH[loss.name], 4 - Math.max(0, Math.floor(Math.log10(TORCH[loss.name]))));
+      expect(Math.abs(loss.compute(s.pred, s.target, 0) / TORCH[loss.name] - 1)).toBeLessThan(2e-5);
+    });
+
+    it(`${loss.name}: gradient matches central finite differences along random directions`, () => {
+      const saved = Float32Array.from(s.p);
+      for (const seed of [1, 2, 3]) {
+        s.g.fill(0);
+        loss.compute(s.pred, s.target, s.grad);
+        const v = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 * seed + seed));
+        let analytic = 0;
+        for (let i = 0; i < n; i++) analytic += s.g[i] * v[i];
+        // Small enough that few L1 kinks fall inside the step, large enough to stay clear of float32 rounding.
+        const eps = 1e-5;
+        const at = (h: number) => {
+          for (let i = 0; i < n; i++) s.p[i] = saved[i] + h * v[i];
+          return loss.compute(s.pred, s.target, 0);
+        };
+        const fd = (at(eps) - at(-eps)) / (2 * eps);
+        s.p.set(saved);
+        // dB losses have log curvature near the 1e-5 floor, which limits what a finite difference can resolve.
+        const tol = loss.name.includes('db') ? 0.08 : 0.03;
+        expect(Math.abs(analytic - fd), `seed ${seed}: analytic ${analytic}, fd ${fd}`).toBeLessThan(tol * Math.abs(fd) + 1e-6);
+        const torch = TORCH_GRAD_DOT[loss.name][seed - 1];
+        expect(Math.abs(analytic - torch), `seed ${seed}: analytic ${analytic}, torch ${torch}`).toBeLessThan(2e-3 * Math.abs(torch) + 1e-7);
+      }
+    });
+
+    it(`${loss.name}: accumulates into the gradient (+=)`, () => {
+      s.g.fill(0);
+      loss.compute(s.pred, s.target, s.grad);
+      const once = Float32Array.from(s.g);
+      loss.compute(s.pred, s.target, s.grad);
+      for (const i of [0, 100, 4095, 8000]) expect(s.g[i]).toBeCloseTo(2 * once[i], 6);
+      expect(once.some((x) => x !== 0)).toBe(true);
+    });
+
+    it(`${loss.name}: is zero, with a zero gradient, when the prediction equals the target, even in silence`, () => {
+      for (const fillTarget of [true, false]) {
+        const saved = Float32Array.from(s.p);
+        const savedT = Float32Array.from(s.t);
+        if (!fillTarget) s.t.fill(0);
+        s.p.set(s.t);
+        s.g.fill(0);
+        const value = loss.compute(s.pred, s.target, s.grad);
+        s.p.set(saved);
+        s.t.set(savedT);
+        expect(value).toBeLessThan(1e-6);
+        expect(Number.isFinite(value)).toBe(true);
+        expect(s.g.every((x) => Number.isFinite(x) && Math.abs(x) < 1e-6)).toBe(true);
+      }
+    });
+  }
+
+  it('reports loss in dB as 10 log10(loss)', () => {
+    expect(lossDb(0.1)).toBeCloseTo(-10, 12);
+    expect(lossDb(1)).toBe(0);
+    expect(lossDb(0)).toBe(-Infinity);
+  });
+});
