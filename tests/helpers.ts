@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { Random } from '../src/util/random.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SHARED = path.resolve(REPO, '..', 'shared');
@@ -31,4 +32,10 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export function tempDir(prefix = 'codec-lab-test-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A seeded uniform generator in [0, 1) (the engine's own mulberry32), so a failing case reproduces. */
+export function rng(seed: number): () => number {
+  const r = new Random(seed);
+  return () => r.next();
 }

@@ -6,6 +6,10 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from '../assets.js';
 import { processContext, type CommandContext } from './context.js';
 import { inspectCommand, inspectHelp } from './inspect.js';
+import { trainCommand, trainHelp, trainOptions } from './train.js';
+import { evalCommand, evalHelp } from './eval.js';
+import { infoCommand, infoHelp } from './info.js';
+import { benchCommand, benchHelp } from './bench.js';
 
 const usage = `Codec Lab: train a small neural audio codec and hear what its training objective does.
 
@@ -13,12 +17,16 @@ Usage: codec-lab COMMAND [options]
 
 Commands:
   inspect [FILE...]   format, rate, channels and duration of WAV files, or why each is refused
+  train [FILE...]     train a codec (on the bundled clip when no file is given) and keep the run
+  eval --run DIR      score a run's model in every output space, with quality metrics and speed
+  info [--preset P]   a preset's parameters, frame rate and bit rate
+  bench               training and inference speed on this machine
 
 Run \`codec-lab COMMAND --help\` for a command's options. \`codec-lab --version\` prints the version.`;
 
 interface Command {
   help: string;
-  options: Record<string, { type: 'boolean' | 'string'; short?: string }>;
+  options: Readonly<Record<string, { readonly type: 'boolean' | 'string'; readonly short?: string }>>;
   run(ctx: CommandContext, positionals: string[], values: Record<string, unknown>): Promise<number>;
 }
 
@@ -27,6 +35,26 @@ const commands: Record<string, Command> = {
     help: inspectHelp,
     options: { json: { type: 'boolean' } },
     run: (ctx, files, v) => inspectCommand(ctx, files, { json: v.json === true }),
+  },
+  train: {
+    help: trainHelp,
+    options: trainOptions,
+    run: trainCommand,
+  },
+  eval: {
+    help: evalHelp,
+    options: { run: { type: 'string' }, weights: { type: 'string' }, json: { type: 'boolean' } },
+    run: evalCommand,
+  },
+  info: {
+    help: infoHelp,
+    options: { preset: { type: 'string' }, json: { type: 'boolean' } },
+    run: infoCommand,
+  },
+  bench: {
+    help: benchHelp,
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, preset: { type: 'string' } },
+    run: benchCommand,
   },
 };
 

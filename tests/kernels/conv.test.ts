@@ -19,17 +19,12 @@ import {
   convTranspose1dRef,
   type ConvGrads,
 } from '../../src/kernels/reference/conv.js';
+import { rng as uniform } from '../helpers.js';
 
-// Deterministic uniform [-1, 1) numbers (mulberry32), so a failure reproduces.
+/** Deterministic uniform [-1, 1) numbers, so a failure reproduces. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const u = uniform(seed);
+  return () => u() * 2 - 1;
 }
 
 /** max |got - want| / max |want|: the error relative to the result's scale. */

@@ -4,6 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { KernelCore } from '../../src/kernels/core.js';
 import * as fft from '../../src/kernels/fft.js';
 import * as ref from '../../src/kernels/reference/fft.js';
+import { rng } from '../helpers.js';
 
 const core = KernelCore.create();
 const MAX = 1 << 17;
@@ -16,16 +17,6 @@ const SIZES = [16, 32, 64, 256, 512, 1024, 2048, 4096];
 const plans = new Map(SIZES.map((n) => [n, fft.rfftPlan(core, n)]));
 const plan = (n: number) => plans.get(n)!;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fillRandom(ptr: number, n: number, seed: number, scale = 1): Float64Array {
   const r = rng(seed);

@@ -1,0 +1,142 @@
+// `codec-lab bench`: how fast this machine trains and runs the reference codec, measured the way
+// ../shared/peers/torch_bench.py measures PyTorch (batch 8 x 8192, Adam 1e-3, the same synthetic
+// audio, a warm-up then the median of several timed windows), so the two can be held side by side.
+import { KernelCore } from '../kernels/core.js';
+import { benchConvKernels } from '../kernels/bench-conv.js';
+import { Codec } from '../nn/codec.js';
+import { initParams, paramLayout } from '../nn/model.js';
+import { PRESETS, type PresetName } from '../nn/presets.js';
+import { resolveConfig } from '../train/config.js';
+import { TrainingSession } from '../train/session.js';
+import type { LossName } from '../losses/index.js';
+
+export interface BenchOptions {
+  presets?: PresetName[];
+  losses?: LossName[];
+  /** Timed windows per figure (median reported). */
+  windows?: number;
+  /** Seconds per training window. */
+  windowSec?: number;
+  warmupSteps?: number;
+  /** Skip the kernel table. */
+  kernels?: boolean;
+  onProgress?(line: string): void;
+}
+
+export interface TrainBench {
+  preset: PresetName;
+  loss: LossName;
+  threads: 1;
+  stepsPerSec: number;
+  windowRates: number[];
+  /** Median milliseconds per step in each phase. */
+  breakdownMs: { data: number; forward: number; loss: number; backward: number; optimizer: number };
+  gflops: number;
+}
+
+export interface BenchResult {
+  build: 'relaxed' | 'simd';
+  train: TrainBench[];
+  infer: { preset: PresetName; threads: 1; rtf: number; clipSec: number; reps: number[] }[];
+  kernels: { name: string; gflops: number; ms: number }[];
+}
+
+/** The peer's test audio: six chirps, noise, a slow envelope (torch_bench.py synth_audio, same formula). */
+export function synthAudio(seconds: number, seed = 0, rate = 24000): Float32Array {
+  const n = Math.floor(seconds * rate);
+  const x = new Float32Array(n);
+  // Deterministic noise (not bit-identical to torch.randn; the level and spectrum are what matter).
+  let s = seed * 2654435761 + 1;
+  const gauss = () => {
+    s = (s * 1103515245 + 12345) >>> 0;
+    const u = (s + 1) / 4294967297;
+    s = (s * 1103515245 + 12345) >>> 0;
+    const v = (s + 1) / 4294967297;
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+  for (let i = 0; i < n; i++) {
+    const t = i / rate;
+    let v = 0;
+    for (let k = 0; k < 6; k++) v += 0.12 * Math.sin(2 * Math.PI * (80 * 1.7 ** k * t + (40 * t * t) / (k + 1)));
+    v += 0.05 * gauss();
+    v *= 0.6 + 0.4 * Math.sin(2 * Math.PI * 0.7 * t);
+    x[i] = Math.max(-1, Math.min(1, v));
+  }
+  return x;
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+export function benchTraining(preset: PresetName, loss: LossName, audio: Float32Array, o: BenchOptions): TrainBench {
+  const windows = o.windows ?? 7;
+  const windowSec = o.windowSec ?? 2;
+  const config = resolveConfig({ preset, loss, steps: 1_000_000, batch: 8, segment: 8192, seed: 0, valEvery: 1_000_000 });
+  const session = new TrainingSession([{ name: 'synth', audio }], config);
+  for (let i = 0; i < (o.warmupSteps ?? 3); i++) session.trainStep();
+  const rates: number[] = [];
+  for (let w = 0; w < windows; w++) {
+    let n = 0;
+    const t0 = performance.now();
+    let el = 0;
+    do {
+      session.trainStep();
+      n++;
+      el = (performance.now() - t0) / 1000;
+    } while (el < windowSec || n < 2);
+    rates.push(n / el);
+  }
+  const stepsPerSec = median(rates);
+  const parts = session.profileStep(5);
+  const macs = session.forwardMacs();
+  return {
+    preset, loss, threads: 1, stepsPerSec, windowRates: rates.map((r) => Math.round(r * 1000) / 1000),
+    breakdownMs: parts,
+    // Forward, input gradient and weight gradient each cost the forward's multiply-adds; 2 FLOPs each.
+    gflops: (3 * 2 * macs * stepsPerSec) / 1e9,
+  };
+}
+
+export function benchInference(preset: PresetName, reps = 7): { preset: PresetName; threads: 1; rtf: number; clipSec: number; reps: number[] } {
+  const layout = paramLayout(PRESETS[preset]);
+  const params = new Float32Array(layout.total);
+  initParams(layout, params, 0);
+  const codec = new Codec(PRESETS[preset], params);
+  const clipSec = 10;
+  const x = synthAudio(clipSec, 3);
+  for (let i = 0; i < 2; i++) codec.reconstruct(x);
+  const rtfs: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    codec.reconstruct(x);
+    rtfs.push(clipSec / ((performance.now() - t0) / 1000));
+  }
+  return { preset, threads: 1, rtf: median(rtfs), clipSec, reps: rtfs.map((r) => Math.round(r * 10) / 10) };
+}
+
+export function runBench(o: BenchOptions = {}): BenchResult {
+  const presets = o.presets ?? ['small', 'tiny'];
+  const losses = o.losses ?? ['wave-l1', 'mel-db-l1'];
+  const audio = synthAudio(30);
+  const say = o.onProgress ?? (() => {});
+  const train: TrainBench[] = [];
+  for (const preset of presets) {
+    for (const loss of losses) {
+      const r = benchTraining(preset, loss, audio, o);
+      say(`train ${preset} ${loss}: ${r.stepsPerSec.toFixed(2)} steps/s (${r.gflops.toFixed(1)} GFLOP/s), windows ${r.windowRates.join(' ')}`);
+      train.push(r);
+    }
+  }
+  const infer = presets.map((p) => {
+    const r = benchInference(p, o.windows ?? 7);
+    say(`infer ${p}: ${r.rtf.toFixed(1)}x real time on a ${r.clipSec} s clip`);
+    return r;
+  });
+  const core = KernelCore.create();
+  const kernels = o.kernels === false ? [] : benchConvKernels(core, { windows: o.windows ?? 7 });
+  for (const k of kernels) say(`kernel ${k.name}: ${k.gflops.toFixed(1)} GFLOP/s`);
+  return { build: core.build, train, infer, kernels };
+}
+

@@ -1,0 +1,69 @@
+// codec-lab eval: score a run's model on audio, in every output space.
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { loadClips } from '../data/load.js';
+import { readWav } from '../audio/wav-read.js';
+import { Codec } from '../nn/codec.js';
+import { getPreset } from '../nn/presets.js';
+import { loadWeights } from '../nn/weights.js';
+import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
+import { readJson, removeStaleTemporaries } from '../runs/run-dir.js';
+import type { CommandContext } from './context.js';
+
+export const evalHelp = `Usage: codec-lab eval --run DIR [FILE...] [--weights best|last] [--json]
+
+Scores a run's model: the loss in every output space (wave-l1 ... mrstft, over 8192-sample blocks),
+SNR, SI-SDR, log-spectral distance, mel cepstral distortion, bit rate and encode/decode speed.
+With FILE..., on those WAV files; with none, on the run's own test split.
+  --run DIR          the run folder (made by codec-lab train)
+  --weights W        best (default) or last
+  --json             print one JSON object on stdout`;
+
+export async function evalCommand(ctx: CommandContext, files: string[], v: Record<string, unknown>): Promise<number> {
+  if (typeof v.run !== 'string') throw new Error('--run DIR is required');
+  const dir = path.resolve(v.run);
+  const which = v.weights === undefined ? 'best' : String(v.weights);
+  if (which !== 'best' && which !== 'last') throw new Error(`--weights must be best or last, not '${which}'`);
+  const weightsFile = path.join(dir, `${which}.weights`);
+  if (!existsSync(weightsFile)) throw new Error(`${weightsFile} not found: is ${dir} a run folder?`);
+  removeStaleTemporaries(dir);
+  const w = loadWeights(weightsFile);
+  const config = readJson<{ segment?: number }>(path.join(dir, 'config.json'));
+
+  let clips: EvalClip[];
+  let source: string;
+  let block: number | undefined;
+  if (files.length) {
+    const loaded = await loadClips(files);
+    for (const r of loaded.refused) ctx.err(`${r.file}: refused (${r.error.code}): ${r.error.message}`);
+    if (!loaded.clips.length) throw new Error('no audio to evaluate');
+    clips = loaded.clips;
+    source = 'files';
+  } else {
+    // The test split, as the run saved it: consecutive segments of test_original.wav.
+    const test = await readWav(path.join(dir, 'test_original.wav'));
+    const seg = config.segment ?? 8192;
+    clips = [];
+    for (let s = 0; s + seg <= test.frames; s += seg) clips.push({ name: `test ${clips.length}`, audio: test.samples[0].subarray(s, s + seg) });
+    source = 'test split';
+    block = seg;
+  }
+  const { evaluation } = evaluateCodec(new Codec(getPreset(w.preset), w.params), clips, { block });
+  const result = { run: dir, weights: which, preset: w.preset, source, ...evaluation };
+  if (v.json) {
+    ctx.out(JSON.stringify(result, null, 2));
+    return 0;
+  }
+  const e = evaluation;
+  ctx.out(
+    [
+      `${dir} (${which} weights, ${w.preset}) on the ${source}: ${e.clips} clip${e.clips > 1 ? 's' : ''}, ${e.seconds.toFixed(2)} s`,
+      ...(e.losses && e.lossesDb
+        ? Object.entries(e.losses).map(([k, val]) => `  ${k.padEnd(11)} ${val.toPrecision(5).padStart(10)}  (${e.lossesDb![k as keyof typeof e.losses].toFixed(2)} dB)`)
+        : ['  (clips shorter than one 8192-sample block: no loss figures)']),
+      `  SNR ${e.snrDb.toFixed(2)} dB, SI-SDR ${e.siSdrDb.toFixed(2)} dB, LSD ${e.lsdDb.toFixed(2)} dB, MCD ${e.mcdDb.toFixed(2)} dB`,
+      `  ${e.bitrateKbps} kbit/s; encode ${e.encodeRtf.toFixed(0)}x, decode ${e.decodeRtf.toFixed(0)}x real time`,
+    ].join('\n'),
+  );
+  return 0;
+}

@@ -1,0 +1,173 @@
+// codec-lab train: train a codec on WAV files (or the bundled clip) and write a run folder.
+import path from 'node:path';
+import { BUNDLED_CLIP } from '../assets.js';
+import { loadClips } from '../data/load.js';
+import { LOSSES } from '../losses/index.js';
+import { OPTIMIZERS, type OptimizerName } from '../optim/optimizer.js';
+import { SCHEDULES, type ScheduleName } from '../optim/schedule.js';
+import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from '../train/config.js';
+import { startTraining, type TrainerEvent } from '../train/trainer.js';
+import type { PresetName } from '../nn/presets.js';
+import type { LossName } from '../losses/index.js';
+import type { CommandContext } from './context.js';
+import { bar, fmtDb, formatDuration, ProgressLine } from './progress.js';
+
+const d = DEFAULT_CONFIG;
+export const trainHelp = `Usage: codec-lab train [FILE...] [options]
+
+Trains a codec on the WAV files (with none, on the bundled clip) and writes a run folder with
+config.json, log.jsonl, metrics.json, best.weights, last.weights and reconstructions of the
+validation and test audio. Progress goes to stderr. Ctrl-C stops after the current step and keeps
+the run (Ctrl-C twice aborts at once).
+
+Model and loss:
+  --preset P         tiny | small (default ${d.preset})
+  --loss L           the output space the loss is computed in (default ${d.loss}):
+${LOSSES.map((l) => `                       ${l.name.padEnd(11)} ${l.formula}`).join('\n')}
+Optimisation:
+  --optimizer O      ${OPTIMIZERS.join(' | ')} (default ${d.optimizer.name})
+  --lr X             learning rate (default ${d.lr})
+  --schedule S       ${SCHEDULES.join(' | ')} (default ${d.schedule.name})
+  --warmup N         steps of linear learning-rate warm-up (default 0)
+  --momentum X       momentum (momentum: default 0.9; rmsprop: default 0)
+  --nesterov         Nesterov momentum
+  --weight-decay X   L2 weight decay (AdamW: decoupled, default 0.01; others 0)
+  --clip-norm X      clip the global gradient norm to X (default off)
+  --clip-value X     clamp each gradient to [-X, X] (default off)
+  --steps N          training steps (default ${d.steps})
+  --batch B          segments per batch (default ${d.batch})
+  --segment S        samples per segment, a multiple of 64 (default ${d.segment})
+  --seed K           seed for the split, the batches and the initial weights (default ${d.seed})
+  --augment-gain DB  random gain of up to -DB dB per example (default off)
+  --augment-polarity flip the polarity of half the examples at random
+Validation:
+  --val-every N      validate every N steps (default ${d.valEvery})
+  --patience N       stop after N validations without improvement (default 0: never)
+Output:
+  --out DIR          folder in which the run folder is made (default ./runs)
+  --json             print one JSON object with the result on stdout`;
+
+export const trainOptions = {
+  preset: { type: 'string' }, loss: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
+  schedule: { type: 'string' }, warmup: { type: 'string' }, momentum: { type: 'string' }, nesterov: { type: 'boolean' },
+  'weight-decay': { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' },
+  steps: { type: 'string' }, batch: { type: 'string' }, segment: { type: 'string' }, seed: { type: 'string' },
+  'augment-gain': { type: 'string' }, 'augment-polarity': { type: 'boolean' },
+  'val-every': { type: 'string' }, patience: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
+} as const;
+
+function num(v: unknown, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new Error(`--${name} needs a number, not '${String(v)}'`);
+  return n;
+}
+
+export function configFromOptions(v: Record<string, unknown>): TrainConfig {
+  const partial: Partial<TrainConfig> = {};
+  if (v.preset !== undefined) partial.preset = v.preset as PresetName;
+  if (v.loss !== undefined) partial.loss = v.loss as LossName;
+  const lr = num(v.lr, 'lr');
+  if (lr !== undefined) partial.lr = lr;
+  for (const [key, opt] of [['steps', 'steps'], ['batch', 'batch'], ['segment', 'segment'], ['seed', 'seed'], ['valEvery', 'val-every'], ['patience', 'patience']] as const) {
+    const n = num(v[opt], opt);
+    if (n !== undefined) partial[key] = n;
+  }
+  partial.optimizer = {
+    name: (v.optimizer as OptimizerName | undefined) ?? d.optimizer.name,
+    momentum: num(v.momentum, 'momentum'),
+    nesterov: v.nesterov === true,
+    weightDecay: num(v['weight-decay'], 'weight-decay'),
+    clipNorm: num(v['clip-norm'], 'clip-norm'),
+    clipValue: num(v['clip-value'], 'clip-value'),
+  };
+  partial.schedule = { name: (v.schedule as ScheduleName | undefined) ?? d.schedule.name, warmupSteps: num(v.warmup, 'warmup') ?? 0 };
+  partial.augment = { gainDb: num(v['augment-gain'], 'augment-gain') ?? 0, polarity: v['augment-polarity'] === true };
+  return resolveConfig(partial);
+}
+
+export async function trainCommand(ctx: CommandContext, files: string[], v: Record<string, unknown>): Promise<number> {
+  const config = configFromOptions(v);
+  const json = v.json === true;
+  const sources = files.length ? files : [BUNDLED_CLIP];
+  const { clips, refused } = await loadClips(sources);
+  for (const r of refused) ctx.err(`${r.file}: refused (${r.error.code}): ${r.error.message}`);
+  if (clips.length === 0) {
+    ctx.err('codec-lab train: no audio to train on');
+    return 1;
+  }
+  const outDir = path.resolve(typeof v.out === 'string' ? v.out : 'runs');
+  const handle = startTraining({ clips, config, outDir, clipNames: clips.map((c) => c.file) });
+  const progress = new ProgressLine(process.stderr);
+  let lastVal: number | null = null;
+  let best: number | null = null;
+
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      progress.message('stopping after this step; the run is kept (Ctrl-C again to abort at once)');
+      handle.stop();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+
+  handle.onEvent((e: TrainerEvent) => {
+    switch (e.type) {
+      case 'started':
+        progress.message(`run folder: ${e.runDir}`);
+        progress.message(`${config.preset} (${e.params} parameters), loss ${config.loss}, ${config.optimizer.name} lr ${config.lr}; segments: ${e.segments.train} train, ${e.segments.val} validation, ${e.segments.test} test`);
+        for (const s of e.skipped) progress.message(`skipped ${s.name}: ${s.reason}`);
+        break;
+      case 'progress':
+        progress.update(
+          `step ${e.step}/${e.steps} ${bar(e.step / e.steps)} train ${fmtDb(e.trainLoss)} | val ${fmtDb(lastVal)} (best ${fmtDb(best)}) | ${e.stepsPerSec.toFixed(2)} steps/s | ${formatDuration(e.etaSec)} left`,
+          e.step === e.steps,
+        );
+        break;
+      case 'validation':
+        lastVal = e.valLoss;
+        best = e.bestValLoss;
+        break;
+      case 'diverged':
+        progress.message(`codec-lab train: ${e.message}`);
+        break;
+      case 'evaluating':
+        progress.end();
+        progress.message('evaluating the best weights on the test split ...');
+        break;
+      default:
+        break;
+    }
+  });
+
+  try {
+    const result = await handle.done;
+    progress.end();
+    if (json) {
+      ctx.out(JSON.stringify(result, null, 2));
+    } else {
+      const m = result.metrics;
+      ctx.out(
+        [
+          `run: ${result.runDir}`,
+          `status: ${result.status}${result.message ? ` (${result.message})` : ''}`,
+          `steps: ${result.steps}; final training loss ${fmtDb(result.finalTrainLoss)}; best validation loss ${fmtDb(result.bestValLoss)} at step ${result.bestStep}`,
+          ...(m
+            ? [
+                `test: SNR ${m.snrDb.toFixed(2)} dB, SI-SDR ${m.siSdrDb.toFixed(2)} dB, LSD ${m.lsdDb.toFixed(2)} dB, MCD ${m.mcdDb.toFixed(2)} dB, ${m.bitrateKbps} kbit/s, encode ${m.encodeRtf.toFixed(0)}x / decode ${m.decodeRtf.toFixed(0)}x real time`,
+                ...(m.lossesDb ? [`test loss in every space (dB): ${Object.entries(m.lossesDb).map(([k, val]) => `${k} ${val.toFixed(2)}`).join(', ')}`] : []),
+              ]
+            : []),
+        ].join('\n'),
+      );
+    }
+    if (result.status === 'diverged') return 1;
+    if (result.status === 'stopped' && interrupts > 0) return 130;
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,124 @@
+// Inference: audio of any length in, codes out, audio back. Long audio is cut into windows that
+// overlap by a margin wider than the network's receptive field, so the result equals one pass
+// over the whole clip while memory stays bounded.
+import { KernelCore } from '../kernels/core.js';
+import { allocParams, CodecGraph, fromCodes, paramLayout, toCodes, type ParamStore } from './model.js';
+import type { Preset } from './presets.js';
+
+/** Latent frames of context on each side of a window: 32 x 64 samples, well past the ~7 frames the network sees. */
+const CONTEXT_FRAMES = 32;
+/** Latent frames per window (window = 512 frames = 32768 samples, ~1.4 s at 24 kHz). */
+const WINDOW_FRAMES = 512;
+
+export interface Encoded {
+  /** Codes [latent, frames], row-major, each in 0 .. 2^bits - 1. */
+  codes: Uint8Array;
+  frames: number;
+  latent: number;
+  bits: number;
+  /** Audio samples the codes stand for (before padding to whole frames). */
+  samples: number;
+}
+
+export class Codec {
+  readonly core: KernelCore;
+  readonly store: ParamStore;
+  private graphs = new Map<string, CodecGraph>();
+
+  constructor(readonly preset: Preset, params: Float32Array, core?: KernelCore) {
+    this.core = core ?? KernelCore.create();
+    const layout = paramLayout(preset);
+    if (params.length !== layout.total) throw new Error(`expected ${layout.total} parameters, got ${params.length}`);
+    this.store = allocParams(this.core, layout, false);
+    this.core.f32(this.store.params, layout.total).set(params);
+  }
+
+  /** Replace the weights (same preset). */
+  setParams(params: Float32Array): void {
+    this.core.f32(this.store.params, this.store.layout.total).set(params);
+  }
+
+  private graph(part: 'encoder' | 'decoder', frames: number): CodecGraph {
+    const key = `${part}:${frames}`;
+    let g = this.graphs.get(key);
+    if (!g) {
+      g = new CodecGraph(this.store, this.preset, { B: 1, T: frames * this.preset.hop, training: false, part });
+      this.graphs.set(key, g);
+    }
+    return g;
+  }
+
+  /**
+   * Run `part` over `frames` latent frames of input, window by window. `load(start, count, dst)` fills a
+   * window's input from frame `start` on; `store(start, count, skip, src)` takes `count` frames of
+   * output beginning `skip` frames into the window.
+   */
+  private windowed(
+    part: 'encoder' | 'decoder',
+    frames: number,
+    load: (g: CodecGraph, start: number, count: number) => void,
+    store: (g: CodecGraph, start: number, count: number, skip: number) => void,
+  ): void {
+    const win = Math.min(frames, WINDOW_FRAMES + 2 * CONTEXT_FRAMES);
+    const g = this.graph(part, win);
+    const step = win === frames ? frames : WINDOW_FRAMES;
+    for (let start = 0; start < frames; start += step) {
+      const count = Math.min(step, frames - start);
+      // Shift the window to keep it inside the signal: its edges are then real edges or far enough away.
+      const from = Math.max(0, Math.min(start - CONTEXT_FRAMES, frames - win));
+      load(g, from, win);
+      g.forward();
+      store(g, start, count, start - from);
+    }
+  }
+
+  encode(audio: Float32Array): Encoded {
+    const { hop, latent, bits } = this.preset;
+    const frames = Math.max(1, Math.ceil(audio.length / hop));
+    const codes = new Uint8Array(latent * frames);
+    this.windowed(
+      'encoder',
+      frames,
+      (g, from, win) => {
+        const x = this.core.f32(g.input.ptr, win * hop);
+        x.fill(0);
+        const end = Math.min(audio.length, (from + win) * hop);
+        if (end > from * hop) x.set(audio.subarray(from * hop, end));
+      },
+      (g, start, count, skip) => {
+        const win = g.latent.T;
+        const lat = this.core.f32(g.latent.ptr, latent * win);
+        const row = new Uint8Array(count);
+        for (let c = 0; c < latent; c++) {
+          toCodes(lat.subarray(c * win + skip, c * win + skip + count), bits, row);
+          codes.set(row, c * frames + start);
+        }
+      },
+    );
+    return { codes, frames, latent, bits, samples: audio.length };
+  }
+
+  decode(enc: Encoded): Float32Array {
+    const { hop, latent, bits } = this.preset;
+    const { frames } = enc;
+    const out = new Float32Array(frames * hop);
+    this.windowed(
+      'decoder',
+      frames,
+      (g, from, win) => {
+        const z = this.core.f32(g.input.ptr, latent * win);
+        for (let c = 0; c < latent; c++) fromCodes(enc.codes.subarray(c * frames + from, c * frames + from + win), bits, z.subarray(c * win, (c + 1) * win));
+      },
+      (g, start, count, skip) => {
+        const y = this.core.f32(g.output.ptr, g.output.T);
+        out.set(y.subarray(skip * hop, (skip + count) * hop), start * hop);
+      },
+    );
+    return out.subarray(0, enc.samples);
+  }
+
+  /** decode(encode(audio)), the same length as the input. */
+  reconstruct(audio: Float32Array): Float32Array {
+    return this.decode(this.encode(audio));
+  }
+}

@@ -1,0 +1,99 @@
+// Starting a training run in a worker thread, from the main thread of the CLI or the app.
+// The caller gets a handle: events as they happen, pause/resume/stop, and the result.
+import { Worker } from 'node:worker_threads';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { PACKAGE_ROOT } from '../assets.js';
+import type { Clip } from '../data/dataset.js';
+import { resolveConfig, type TrainConfig } from './config.js';
+import type { TrainEvent, TrainResult } from './run.js';
+import { CONTROL, type WorkerError, type WorkerInput } from './protocol.js';
+
+export type TrainerEvent = TrainEvent | WorkerError;
+
+export interface TrainingHandle {
+  /** Listen to every event of the run; returns a function that stops listening. */
+  onEvent(listener: (e: TrainerEvent) => void): () => void;
+  pause(): void;
+  resume(): void;
+  /** Ask the run to stop after the current step; it still saves its weights and evaluates them. */
+  stop(): void;
+  /** The result, once the run has written everything; rejects if the run failed. */
+  readonly done: Promise<TrainResult>;
+  readonly config: TrainConfig;
+}
+
+export class TrainingError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The compiled worker (dist/train/worker.js); tests and the CLI both run the built engine. */
+function workerFile(): string {
+  const file = path.join(PACKAGE_ROOT, 'dist', 'train', 'worker.js');
+  if (!existsSync(file)) throw new Error(`the engine is not built (${file} is missing); run \`npm run build\``);
+  return file;
+}
+
+export interface StartOptions {
+  clips: Clip[];
+  config: Partial<TrainConfig>;
+  /** Folder in which the run's own folder is created. */
+  outDir: string;
+  /** Use outDir itself as the run folder. */
+  exactDir?: boolean;
+  /** Names of the source files, recorded in config.json. */
+  clipNames?: string[];
+}
+
+export function startTraining(o: StartOptions): TrainingHandle {
+  const config = resolveConfig(o.config);
+  const control = new SharedArrayBuffer(4);
+  const word = new Int32Array(control);
+  const clips = o.clips.map((c) => ({ name: c.name, audio: c.audio.slice().buffer as ArrayBuffer }));
+  const input: WorkerInput = { config, clips, clipNames: o.clipNames ?? o.clips.map((c) => c.name), outDir: o.outDir, exactDir: o.exactDir, control };
+  const worker = new Worker(workerFile(), { workerData: input, transferList: clips.map((c) => c.audio) });
+  const listeners = new Set<(e: TrainerEvent) => void>();
+  const set = (v: number) => {
+    Atomics.store(word, 0, v);
+    Atomics.notify(word, 0);
+  };
+
+  const done = new Promise<TrainResult>((resolve, reject) => {
+    let settled = false;
+    worker.on('message', (e: TrainerEvent) => {
+      for (const l of listeners) l(e);
+      if (e.type === 'done') {
+        settled = true;
+        resolve(e.result);
+      } else if (e.type === 'error') {
+        settled = true;
+        reject(new TrainingError(e.code, e.message));
+      }
+    });
+    worker.on('error', (err) => {
+      if (!settled) reject(new TrainingError('WORKER_CRASHED', `the training worker crashed: ${err.message}`));
+      settled = true;
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new TrainingError('WORKER_EXITED', `the training worker exited (code ${code}) before finishing`));
+      settled = true;
+    });
+  });
+
+  return {
+    config,
+    done,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    pause: () => set(CONTROL.pause),
+    resume: () => set(CONTROL.run),
+    stop: () => set(CONTROL.stop),
+  };
+}

@@ -1,0 +1,90 @@
+// train, eval, info and bench as a user runs them: real processes, one JSON document on stdout.
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { EDGE_DIR, MUSIC_DIR, REPO, tempDir } from '../helpers.js';
+
+const run = promisify(execFile);
+const BIN = path.join(REPO, 'bin', 'codec-lab.js');
+
+async function codecLab(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: REPO, maxBuffer: 16 << 20 });
+    return { stdout, stderr, code: 0 };
+  } catch (e) {
+    const err = e as { stdout: string; stderr: string; code: number };
+    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
+  }
+}
+
+const LOSS_KEYS = ['wave-l1', 'wave-l2', 'stft-l1', 'stft-db-l1', 'mel-l1', 'mel-db-l1', 'mrstft'];
+
+describe('codec-lab train and eval', () => {
+  it('trains, keeps going past a refused file, prints the result as one JSON object, and eval scores the run', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const train = await codecLab(
+        'train', path.join(MUSIC_DIR, 'drums_hydrogen_gmrockkit_demo1.wav'), path.join(EDGE_DIR, 'bad_truncated_data.wav'),
+        '--preset', 'tiny', '--loss', 'stft-db-l1', '--steps', '12', '--batch', '2', '--segment', '8192', '--val-every', '6', '--out', dir, '--json',
+      );
+      expect(train.code, train.stderr).toBe(0);
+      expect(train.stderr).toMatch(/bad_truncated_data\.wav: refused \(TRUNCATED_DATA\)/);
+      const result = JSON.parse(train.stdout);
+      expect(Object.keys(result)).toEqual(expect.arrayContaining(['runDir', 'steps', 'finalTrainLoss', 'bestValLoss', 'metrics']));
+      expect(result.steps).toBe(12);
+      expect(result.runDir.startsWith(dir)).toBe(true);
+      expect(Object.keys(result.metrics.losses)).toEqual(LOSS_KEYS);
+      expect(result.metrics).toMatchObject({ bitrateKbps: 12, snrDb: expect.any(Number), siSdrDb: expect.any(Number), lsdDb: expect.any(Number), mcdDb: expect.any(Number) });
+
+      const evalTest = await codecLab('eval', '--run', result.runDir, '--json');
+      expect(evalTest.code, evalTest.stderr).toBe(0);
+      const onTest = JSON.parse(evalTest.stdout);
+      expect(onTest).toMatchObject({ weights: 'best', preset: 'tiny', source: 'test split' });
+      // The test split scored again from the saved audio gives the figures the run reported.
+      expect(onTest.losses['stft-db-l1']).toBeCloseTo(result.metrics.losses['stft-db-l1'], 3);
+
+      const evalFile = await codecLab('eval', '--run', result.runDir, path.join(MUSIC_DIR, 'piano_openmsx_slow_and_easy.wav'), '--weights', 'last', '--json');
+      expect(evalFile.code, evalFile.stderr).toBe(0);
+      const onFile = JSON.parse(evalFile.stdout);
+      expect(onFile).toMatchObject({ weights: 'last', source: 'files', clips: 1 });
+      expect(onFile.seconds).toBeCloseTo(10, 1);
+      expect(Object.keys(onFile.losses)).toEqual(LOSS_KEYS);
+      expect(onFile.encodeRtf).toBeGreaterThan(1);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('refuses bad options with a message and exit 1 or 2', async () => {
+    const bad = await codecLab('train', '--loss', 'wave-l3', '--steps', '1');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/unknown loss 'wave-l3'; choose one of wave-l1, wave-l2/);
+    const nan = await codecLab('train', '--lr', 'fast');
+    expect(nan.stderr).toMatch(/--lr needs a number/);
+    const noRun = await codecLab('eval', '--run', '/nonexistent');
+    expect(noRun.code).toBe(1);
+    expect(noRun.stderr).toMatch(/is \/nonexistent a run folder/);
+  });
+});
+
+describe('codec-lab info and bench', () => {
+  it('info --json gives the preset figures', async () => {
+    const small = JSON.parse((await codecLab('info', '--preset', 'small', '--json')).stdout);
+    expect(small).toEqual({ preset: 'small', params: { encoder: 76808, decoder: 76801, total: 153609 }, hopSamples: 64, frameRateHz: 375, bitrateKbps: 12 });
+    const tiny = JSON.parse((await codecLab('info', '--preset', 'tiny', '--json')).stdout);
+    expect(tiny.params.total).toBe(39433);
+  });
+
+  it('bench --json has the documented shape', { timeout: 120_000 }, async () => {
+    const r = await codecLab('bench', '--quick', '--preset', 'tiny', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const b = JSON.parse(r.stdout);
+    expect(b.train.map((t: { loss: string }) => t.loss)).toEqual(['wave-l1', 'mel-db-l1']);
+    for (const t of b.train) expect(t).toMatchObject({ preset: 'tiny', threads: 1, stepsPerSec: expect.any(Number) });
+    expect(b.infer[0]).toMatchObject({ preset: 'tiny', threads: 1, rtf: expect.any(Number) });
+    expect(b.kernels.length).toBeGreaterThan(10);
+    for (const k of b.kernels) expect(k).toMatchObject({ name: expect.any(String), gflops: expect.any(Number) });
+    expect(b.train[0].stepsPerSec).toBeGreaterThan(0);
+  });
+});

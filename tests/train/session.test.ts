@@ -1,0 +1,89 @@
+// The training loop in-process: it learns in every output space, is reproducible, and stops
+// cleanly (weights kept) when training diverges.
+import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { readWav } from '../../src/audio/wav-read.js';
+import { prepareAudio } from '../../src/audio/prepare.js';
+import { resolveConfig } from '../../src/train/config.js';
+import { DivergedError, TrainingSession } from '../../src/train/session.js';
+import { LOSS_NAMES } from '../../src/losses/index.js';
+import type { Clip } from '../../src/data/dataset.js';
+import { MUSIC_DIR } from '../helpers.js';
+
+async function music(): Promise<Clip[]> {
+  const wav = await readWav(path.join(MUSIC_DIR, 'piano_openmsx_slow_and_easy.wav'));
+  return [{ name: 'piano', audio: (await prepareAudio(wav)).mono }];
+}
+
+const fast = { preset: 'tiny' as const, batch: 4, segment: 4096, valEvery: 1000 };
+
+describe('training session', () => {
+  it('lowers the validation loss in its own space, for each of the seven losses', async () => {
+    const clips = await music();
+    for (const loss of LOSS_NAMES) {
+      const s = new TrainingSession(clips, resolveConfig({ ...fast, loss, steps: 40, lr: 3e-3, seed: 1 }));
+      const before = s.validate().valLoss;
+      for (let i = 0; i < 40; i++) s.trainStep();
+      const after = s.validate().valLoss;
+      expect(after, `${loss}: ${before} -> ${after}`).toBeLessThan(before);
+    }
+  });
+
+  it('gives an identical loss curve for the same seed and config, and another for another seed', async () => {
+    const clips = await music();
+    const curve = (seed: number) => {
+      const s = new TrainingSession(clips, resolveConfig({ ...fast, loss: 'wave-l1', steps: 8, seed }));
+      return Array.from({ length: 8 }, () => s.trainStep().trainLoss);
+    };
+    const a = curve(3);
+    expect(curve(3)).toEqual(a);
+    expect(curve(4)).not.toEqual(a);
+  });
+
+  it('stops on a diverging update with a clear message and keeps the last good weights', async () => {
+    const clips = await music();
+    // A learning rate this absurd overflows the weights on the first update.
+    const s = new TrainingSession(clips, resolveConfig({ ...fast, loss: 'wave-l2', steps: 100, seed: 2, optimizer: { name: 'sgd' }, lr: 9.99 }));
+    (s.config as { lr: number }).lr = 1e38;
+    let good = Float32Array.from(s.params());
+    let err: unknown;
+    for (let i = 0; i < 20 && !err; i++) {
+      good = Float32Array.from(s.params());
+      try {
+        s.trainStep();
+      } catch (e) {
+        err = e;
+      }
+    }
+    expect(err).toBeInstanceOf(DivergedError);
+    expect((err as Error).message).toMatch(/^training diverged at step \d+: (the loss is|a gradient is not finite|the update made a weight non-finite)/);
+    expect(s.params()).toEqual(good);
+    expect(s.params().every(Number.isFinite)).toBe(true);
+  });
+
+  it('stops on a non-finite loss before touching the weights', async () => {
+    const clips = await music();
+    clips[0].audio.fill(NaN, 0, clips[0].audio.length);
+    const s = new TrainingSession(clips, resolveConfig({ ...fast, loss: 'wave-l1', steps: 10, seed: 2 }));
+    const good = Float32Array.from(s.params());
+    expect(() => s.trainStep()).toThrow(/training diverged at step 1: the loss is NaN/);
+    expect(s.params()).toEqual(good);
+  });
+
+  it('keeps the best weights and signals early stopping after `patience` validations without improvement', async () => {
+    const clips = await music();
+    const s = new TrainingSession(clips, resolveConfig({ ...fast, loss: 'wave-l1', steps: 100, patience: 2, seed: 5 }));
+    s.validate();
+    for (let i = 0; i < 5; i++) s.trainStep();
+    const first = s.validate();
+    expect(first.improved).toBe(true);
+    const best = s.bestParams();
+    // Pretend two worse validations happened: the best weights stay, and it is time to stop.
+    s.bestValLoss = 0;
+    expect(s.validate().improved).toBe(false);
+    expect(s.shouldStopEarly()).toBe(false);
+    s.validate();
+    expect(s.shouldStopEarly()).toBe(true);
+    expect(s.bestParams()).toEqual(best);
+  });
+});
