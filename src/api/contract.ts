@@ -1,0 +1,111 @@
+// The one contract between the lab bench (renderer/) and the engine: every call the app can make,
+// and every event it can receive. The renderer imports this file with `import type` only; the
+// Electron shell (one IPC channel per method) and the web host (one POST route per method) both
+// serve it from the same LabService (src/api/service.ts).
+import type { TrainConfig } from '../train/config.js';
+import type { TrainEvent, RunStatus } from '../train/run.js';
+import type { Evaluation } from '../eval/evaluate.js';
+import type { LogEntry } from '../runs/run-dir.js';
+import type { LossName } from '../losses/loss.js';
+
+export type { TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName };
+
+/** A file in the library: loaded, or refused with the reason. */
+export type LibraryEntry =
+  | {
+      id: string;
+      name: string;
+      ok: true;
+      bundled: boolean;
+      format: string;
+      sampleRate: number;
+      channels: number;
+      frames: number;
+      durationSec: number;
+      warnings?: string[];
+    }
+  | { id: string; name: string; ok: false; error: { code: string; message: string } };
+
+export interface LossChoice {
+  name: LossName;
+  space: string;
+  formula: string;
+  hears: string;
+  misses: string;
+}
+
+/** What the Train panel offers, with the engine's defaults. */
+export interface TrainOptions {
+  presets: { name: string; params: number; bitrateKbps: number }[];
+  losses: LossChoice[];
+  optimizers: string[];
+  schedules: string[];
+  defaults: TrainConfig;
+}
+
+export interface RunSummary {
+  id: string;
+  config: TrainConfig & { clips?: string[] };
+  /** 'running' while this app trains it; 'incomplete' for a run that stopped without finishing (a crash). */
+  status: RunStatus | 'running' | 'incomplete';
+  steps: number;
+  finalTrainLoss: number | null;
+  bestValLoss: number | null;
+  bestStep: number;
+  metrics: Evaluation | null;
+  createdAt: string;
+}
+
+/** Audio the renderer can fetch as WAV bytes. */
+export type AudioRef =
+  | { kind: 'clip'; clipId: string }
+  | { kind: 'run'; runId: string; file: 'test_original' | 'test_reconstruction' | 'val_original' | 'val_reconstruction' }
+  /** A library clip put through a run's codec (best weights), mono at 24 kHz. */
+  | { kind: 'reconstruction'; runId: string; clipId: string }
+  /** The same clip, mono at 24 kHz: the reference a reconstruction is compared with. */
+  | { kind: 'model-input'; clipId: string };
+
+export interface CrossEvalRow {
+  runId: string;
+  loss: LossName;
+  /** Loss in every output space on the given audio (plain values; the app shows them in dB). */
+  scores: Evaluation;
+}
+
+export type LabEvent = { type: 'train'; runId: string; event: TrainEvent } | { type: 'train-error'; runId: string; code: string; message: string };
+
+export interface LabApi {
+  listLibrary(): Promise<LibraryEntry[]>;
+  /** Add files by path (the desktop file dialog, or paths on the web host's machine the user typed). */
+  addFiles(paths: string[]): Promise<LibraryEntry[]>;
+  /** Add a file by its bytes (drag and drop, the browser's file picker). */
+  addFileData(name: string, data: ArrayBuffer): Promise<LibraryEntry>;
+  removeClip(id: string): Promise<void>;
+
+  trainOptions(): Promise<TrainOptions>;
+  startTraining(clipIds: string[], config: Partial<TrainConfig>): Promise<{ runId: string }>;
+  pauseTraining(runId: string): Promise<void>;
+  resumeTraining(runId: string): Promise<void>;
+  stopTraining(runId: string): Promise<void>;
+
+  listRuns(): Promise<RunSummary[]>;
+  runLog(runId: string): Promise<LogEntry[]>;
+  /** Each run scored in every output space on the same audio (the library clips given, or each run's own test split). */
+  crossEvaluate(runIds: string[], clipIds?: string[]): Promise<CrossEvalRow[]>;
+
+  /** WAV bytes (24 kHz float for model audio; the file's own format for clips). */
+  audio(ref: AudioRef): Promise<ArrayBuffer>;
+  /** Write a reconstruction to a WAV file (the desktop save dialog picks the path). */
+  exportAudio(ref: AudioRef, path: string): Promise<{ path: string; bytes: number }>;
+
+  /** Every event of every run this app started; returns a function that unsubscribes. */
+  subscribe(listener: (e: LabEvent) => void): () => void;
+}
+
+/** The methods that are plain request/response calls (everything but subscribe). */
+export type LabMethod = Exclude<keyof LabApi, 'subscribe'>;
+
+export const LAB_METHODS: readonly LabMethod[] = [
+  'listLibrary', 'addFiles', 'addFileData', 'removeClip', 'trainOptions', 'startTraining', 'pauseTraining',
+  'resumeTraining', 'stopTraining', 'listRuns', 'runLog', 'crossEvaluate', 'audio', 'exportAudio',
+];

@@ -1,0 +1,69 @@
+// The service the app and the web host serve: library, training, runs, scoring and audio.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LabService, ApiError } from '../../src/api/service.js';
+import type { LabEvent } from '../../src/api/contract.js';
+import { readWav } from '../../src/audio/wav-read.js';
+import { EDGE_DIR, MUSIC_DIR, tempDir } from '../helpers.js';
+
+describe('LabService', () => {
+  it('starts with the bundled clip; adds good and bad files, each judged on its own', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const lab = new LabService({ runsDir: dir });
+      const first = await lab.listLibrary();
+      expect(first).toHaveLength(1);
+      expect(first[0]).toMatchObject({ ok: true, bundled: true, sampleRate: 44100, channels: 2 });
+      const added = await lab.addFiles([path.join(EDGE_DIR, 'bad_truncated_data.wav'), path.join(EDGE_DIR, 'ok_s16_mono_11025.wav'), '/no/such.wav']);
+      expect(added.map((e) => e.ok)).toEqual([false, true, false]);
+      expect(added[0]).toMatchObject({ error: { code: 'TRUNCATED_DATA' } });
+      expect(added[2]).toMatchObject({ error: { code: 'READ_FAILED' } });
+      const dropped = await lab.addFileData('dropped.wav', readFileSync(path.join(EDGE_DIR, 'ok_f32_stereo_48000.wav')).buffer as ArrayBuffer);
+      expect(dropped).toMatchObject({ ok: true, name: 'dropped.wav', format: 'float32', channels: 2 });
+      expect(await lab.listLibrary()).toHaveLength(5);
+      await lab.removeClip(added[0].id);
+      expect(await lab.listLibrary()).toHaveLength(4);
+      await expect(lab.removeClip('nope')).rejects.toBeInstanceOf(ApiError);
+      await expect(lab.addFiles('x' as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('trains in a worker, streams events, lists the run, scores it in every space and serves its audio', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const lab = new LabService({ runsDir: dir, withBundledClip: false });
+      const [clip] = await lab.addFiles([path.join(MUSIC_DIR, 'folk_wesnoth_traveling_minstrels.wav')]);
+      const events: LabEvent[] = [];
+      lab.subscribe((e) => events.push(e));
+      await expect(lab.startTraining([clip.id], { loss: 'wave-l9' as never })).rejects.toMatchObject({ code: 'BAD_CONFIG' });
+      const { runId } = await lab.startTraining([clip.id], { preset: 'tiny', loss: 'mel-db-l1', steps: 12, batch: 2, valEvery: 6 });
+      expect((await lab.listRuns()).find((r) => r.id === runId)?.status).toBe('running');
+      const result = await lab.waitForRun(runId);
+      expect(result?.status).toBe('completed');
+      expect(events.some((e) => e.type === 'train' && e.runId === runId && e.event.type === 'progress')).toBe(true);
+      const runs = await lab.listRuns();
+      expect(runs.find((r) => r.id === runId)).toMatchObject({ status: 'completed', steps: 12, config: { preset: 'tiny', loss: 'mel-db-l1' } });
+      expect((await lab.runLog(runId)).filter((e) => e.valLoss !== undefined)).toHaveLength(2);
+
+      const rows = await lab.crossEvaluate([runId]);
+      expect(Object.keys(rows[0].scores.losses!)).toHaveLength(7);
+      expect(rows[0].scores.losses!['mel-db-l1']).toBeCloseTo(result!.metrics!.losses!['mel-db-l1'], 4);
+
+      const recon = new Uint8Array(await lab.audio({ kind: 'reconstruction', runId, clipId: clip.id }));
+      const input = new Uint8Array(await lab.audio({ kind: 'model-input', clipId: clip.id }));
+      const out = path.join(dir, 'export.wav');
+      const exported = await lab.exportAudio({ kind: 'reconstruction', runId, clipId: clip.id }, out);
+      expect(exported.bytes).toBe(recon.length);
+      const back = await readWav(out);
+      expect(back).toMatchObject({ sampleRate: 24000, channels: 1, frames: 192000, format: 'float32' });
+      expect(input.length).toBe(recon.length);
+      await expect(lab.audio({ kind: 'run', runId, file: '../../etc/passwd' as never })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      await expect(lab.runLog('../x')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    } finally {
+      cleanup();
+    }
+  });
+});
