@@ -109,3 +109,17 @@ export const LAB_METHODS: readonly LabMethod[] = [
   'listLibrary', 'addFiles', 'addFileData', 'removeClip', 'trainOptions', 'startTraining', 'pauseTraining',
   'resumeTraining', 'stopTraining', 'listRuns', 'runLog', 'crossEvaluate', 'audio', 'exportAudio',
 ];
+
+/**
+ * What only the desktop shell offers, on top of LabApi: native dialogs. The renderer checks for
+ * them and falls back to the browser's file picker and downloads on the web host.
+ */
+export interface DesktopExtras {
+  /** Show the native open dialog for WAV files and add the chosen ones; [] if cancelled. */
+  openFilesDialog(): Promise<LibraryEntry[]>;
+  /** Show the native save dialog and export the audio there; null if cancelled. */
+  saveAudioDialog(ref: AudioRef, suggestedName: string): Promise<{ path: string; bytes: number } | null>;
+}
+
+/** What the preload script puts on `window.codecLab`. */
+export type DesktopApi = LabApi & DesktopExtras;
