@@ -19,6 +19,12 @@ export function encodeWav(channels: readonly Float32Array[], sampleRate: number,
   const wave = new wf.WaveFile();
   if (format === 'float32') {
     wave.fromScratch(channels.length, sampleRate, '32f', channels.map((c) => Float64Array.from(c)));
+    // A non-PCM fmt chunk carries cbSize and is followed by a fact chunk (the WAVE spec; sox warns
+    // otherwise). wavefile writes both when the fields are set.
+    const w = wave as unknown as { fmt: { chunkSize: number; cbSize: number }; fact: { chunkId: string; chunkSize: number; dwSampleLength: number } };
+    w.fmt.chunkSize = 18;
+    w.fmt.cbSize = 0;
+    w.fact = { chunkId: 'fact', chunkSize: 4, dwSampleLength: frames };
   } else {
     const ints = channels.map((c) => {
       const out = new Int16Array(c.length);
