@@ -55,8 +55,11 @@ function resolvesInto(file: string, spec: string, layer: string): boolean {
   return target === layer || target.startsWith(layer + path.sep);
 }
 
+/** Build configuration (vite.config.ts, svelte.config.js) runs in Node at build time, not in the app. */
+const isBuildConfig = (file: string) => /(^|[\\/])(vite|svelte|vitest)\.config\.(ts|js|mjs|cjs)$/.test(file);
+
 function violations(layer: string, bad: (file: string, imp: Import) => string | null): string[] {
-  return filesUnder(layer).flatMap((file) =>
+  return filesUnder(layer).filter((file) => !isBuildConfig(file)).flatMap((file) =>
     importsOf(readFileSync(path.join(REPO, file), 'utf8')).flatMap((imp) => {
       const why = bad(file, imp);
       return why ? [`${file}:${imp.line} imports '${imp.spec}': ${why}`] : [];

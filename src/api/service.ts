@@ -44,7 +44,8 @@ const RUN_FILES = ['test_original', 'test_reconstruction', 'val_original', 'val_
 function need(cond: unknown, what: string): asserts cond {
   if (!cond) throw new ApiError('BAD_REQUEST', what);
 }
-const isId = (v: unknown): v is string => typeof v === 'string' && /^[\w.-]{1,200}$/.test(v);
+// Ids name folders under the runs folder, so '.' and '..' (which the character class allows) are refused.
+const isId = (v: unknown): v is string => typeof v === 'string' && /^[\w.-]{1,200}$/.test(v) && v !== '.' && v !== '..';
 
 export interface LabServiceOptions {
   /** Folder holding the run folders. */
@@ -121,7 +122,7 @@ export class LabService implements LabApi {
     need(typeof name === 'string' && name.length > 0 && name.length < 300, 'addFileData needs a file name');
     need(data instanceof ArrayBuffer || ArrayBuffer.isView(data), 'addFileData needs the file bytes');
     await this.ready;
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer);
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer, (data as ArrayBufferView).byteOffset, (data as ArrayBufferView).byteLength);
     return this.addBytes(path.basename(name), bytes, false);
   }
 
