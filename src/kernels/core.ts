@@ -24,7 +24,7 @@ function wasmDir(): string {
   return here.split(path.sep).includes('src') ? fromSrc : fromDist;
 }
 
-function readBuild(build: KernelBuild): Uint8Array {
+function readBuild(build: KernelBuild): Uint8Array<ArrayBuffer> {
   const file = path.join(wasmDir(), build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels-simd.wasm');
   try {
     return readFileSync(file);

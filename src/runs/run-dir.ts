@@ -67,9 +67,27 @@ export class RunLog {
   }
 }
 
-/** Remove temporary files a killed writer left behind. Returns their names. */
+/** True if a process with this id is running (so a temporary file it owns may still be written). */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else; only ESRCH means it is gone.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove temporary files a killed writer left behind. Returns their names. A temporary file whose
+ * writer (named by the pid in its name) is still running is left alone: it is being written now.
+ */
 export function removeStaleTemporaries(dir: string): string[] {
-  const stale = readdirSync(dir).filter((f) => /^\..+\.\d+-[0-9a-f]{8}\.tmp$/.test(f));
+  const stale = readdirSync(dir).filter((f) => {
+    const m = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/.exec(f);
+    return m !== null && !processAlive(Number(m[1]));
+  });
   for (const f of stale) rmSync(path.join(dir, f), { force: true });
   return stale;
 }

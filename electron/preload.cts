@@ -1,0 +1,90 @@
+// The preload: puts the typed lab API on `window.codecLab` (a DesktopApi) through contextBridge.
+//
+// It runs in a sandboxed renderer (sandbox: true), where a preload may require only 'electron' and
+// a few built-ins. So this file is CommonJS (.cts, emitted as preload.cjs), self-contained, and
+// imports nothing from the project at run time: the `import type` lines vanish in the output, and
+// the channel names are written out here. tests/electron/built-shell.test.ts runs the built file with
+// a fake 'electron' and checks that it calls exactly the channels electron/ipc.ts serves.
+//
+// The page never gets ipcRenderer itself, nor an IpcRendererEvent (whose `sender` is ipcRenderer):
+// only these functions, each of which calls one fixed channel.
+import { contextBridge, ipcRenderer } from 'electron';
+import type { AudioRef, DesktopApi, LabEvent, TrainConfig } from '../src/api/contract.js';
+import type { IpcResult, WireError } from './ipc.js';
+
+// The page's window. This file is compiled without the DOM library (it is mostly Node-side code),
+// so name the one method of it we use.
+declare const window: { dispatchEvent(event: Event): boolean };
+
+const EVENT_CHANNEL = 'lab:event';
+
+/**
+ * An API error as the page receives it: a plain object with the engine's code and message. An Error
+ * would lose its `code` crossing contextBridge (only the message of an Error is copied), and the
+ * renderer reads `code` to decide what to tell the student.
+ */
+function labError(e: WireError): WireError & { name: string } {
+  return { name: 'LabError', code: e.code, message: e.message };
+}
+
+async function call<T>(method: string, ...args: unknown[]): Promise<T> {
+  let reply: IpcResult<T>;
+  try {
+    reply = (await ipcRenderer.invoke(`lab:${method}`, ...args)) as IpcResult<T>;
+  } catch (e) {
+    // Electron's own failure (no handler, the main process busy quitting), not the engine's.
+    throw labError({ code: 'IPC_FAILED', message: `${method}: ${(e as Error).message}` });
+  }
+  if (reply && reply.ok === true) return reply.value;
+  throw labError(reply && reply.ok === false ? reply.error : { code: 'IPC_FAILED', message: `${method}: malformed reply` });
+}
+
+/** addFiles and exportAudio take paths; in the desktop app only the native dialogs choose paths. */
+const viaDialogOnly = (method: string, instead: string): Promise<never> =>
+  Promise.reject(labError({ code: 'NOT_AVAILABLE', message: `${method} is not available in the desktop app; use ${instead}` }));
+
+const api: DesktopApi = {
+  listLibrary: () => call('listLibrary'),
+  addFiles: () => viaDialogOnly('addFiles', 'openFilesDialog (File > Open WAV Files…)'),
+  addFileData: (name: string, data: ArrayBuffer) => call('addFileData', name, data),
+  removeClip: (id: string) => call('removeClip', id),
+
+  trainOptions: () => call('trainOptions'),
+  startTraining: (clipIds: string[], config: Partial<TrainConfig>) => call('startTraining', clipIds, config),
+  pauseTraining: (runId: string) => call('pauseTraining', runId),
+  resumeTraining: (runId: string) => call('resumeTraining', runId),
+  stopTraining: (runId: string) => call('stopTraining', runId),
+
+  listRuns: () => call('listRuns'),
+  runLog: (runId: string) => call('runLog', runId),
+  // An omitted clipIds must stay omitted: the handler counts arguments.
+  crossEvaluate: (runIds: string[], clipIds?: string[]) => (clipIds === undefined ? call('crossEvaluate', runIds) : call('crossEvaluate', runIds, clipIds)),
+
+  audio: (ref: AudioRef) => call('audio', ref),
+  exportAudio: () => viaDialogOnly('exportAudio', 'saveAudioDialog (File > Export Reconstruction…)'),
+
+  openFilesDialog: () => call('openFilesDialog'),
+  saveAudioDialog: (ref: AudioRef, suggestedName: string) => call('saveAudioDialog', ref, suggestedName),
+
+  subscribe(listener: (e: LabEvent) => void): () => void {
+    if (typeof listener !== 'function') throw new TypeError('subscribe needs a listener function');
+    // Only the payload goes to the page, never the IpcRendererEvent.
+    const relay = (_event: unknown, payload: LabEvent) => listener(payload);
+    ipcRenderer.on(EVENT_CHANNEL, relay);
+    return () => {
+      ipcRenderer.removeListener(EVENT_CHANNEL, relay);
+    };
+  },
+};
+
+contextBridge.exposeInMainWorld('codecLab', api);
+
+// The File menu's two items need the page: "Open WAV Files…" so that the files the user adds show
+// up where the page shows its library, "Export Reconstruction…" because only the page knows which
+// reconstruction is selected. Each arrives as a DOM event on window, which the page may handle by
+// calling openFilesDialog() or saveAudioDialog(ref, name):
+//   window.addEventListener('codec-lab:menu-open-files', ...)
+//   window.addEventListener('codec-lab:menu-export', ...)
+// A DOM event carries no payload across the isolated worlds and needs no API change.
+ipcRenderer.on('menu:open-files', () => window.dispatchEvent(new Event('codec-lab:menu-open-files')));
+ipcRenderer.on('menu:export', () => window.dispatchEvent(new Event('codec-lab:menu-export')));

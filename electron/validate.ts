@@ -1,0 +1,217 @@
+// The argument schemas of the IPC channels. Whatever arrives over IPC came from a web page, which
+// we treat as possibly compromised: each argument is checked for type, length and shape here,
+// before the engine sees it, and rebuilt from the allowed fields only, so an unexpected key (or a
+// `__proto__` one) never travels further. The engine checks the meaning again (is this a known
+// loss? is the learning rate sane?); this layer makes sure it is only ever asked well-formed
+// questions. Plain code, no Electron, so the tests call it directly.
+import type { AudioRef, LabMethod, TrainConfig } from '../src/api/contract.js';
+
+/** A refused argument. The message names the method, the argument and what was wrong. */
+export class ValidationError extends Error {
+  readonly code = 'BAD_REQUEST';
+}
+
+/** Checks one value; returns the value to pass on (a fresh copy for objects) or throws. */
+export type Check<T> = (value: unknown, where: string) => T;
+
+const fail = (where: string, what: string): never => {
+  throw new ValidationError(`${where} ${what}`);
+};
+
+const describe = (v: unknown): string => {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return 'bytes';
+  if (typeof v === 'string') return `a string of ${v.length} characters`;
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+};
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+export const string =
+  (o: { min?: number; max: number; pattern?: RegExp; patternHint?: string }): Check<string> =>
+  (v, where) => {
+    if (typeof v !== 'string') return fail(where, `must be a string, not ${describe(v)}`);
+    if (v.length < (o.min ?? 0)) return fail(where, `must have at least ${o.min} characters`);
+    if (v.length > o.max) return fail(where, `must have at most ${o.max} characters, not ${v.length}`);
+    if (o.pattern && !o.pattern.test(v)) return fail(where, `must be ${o.patternHint ?? `like ${o.pattern}`}`);
+    return v;
+  };
+
+/**
+ * The engine's id format (clip and run ids): letters, digits, '_', '.', '-'; but not '.' or '..',
+ * which the engine's own pattern lets through and which, joined to the runs folder, name the
+ * runs folder itself or its parent.
+ */
+export const id = string({ min: 1, max: 200, pattern: /^(?!\.\.?$)[\w.-]+$/, patternHint: "an id of letters, digits, _ . and - (not '.' or '..')" });
+
+export const finiteNumber: Check<number> = (v, where) =>
+  typeof v === 'number' && Number.isFinite(v) ? v : fail(where, `must be a finite number, not ${describe(v)}`);
+
+export const boolean: Check<boolean> = (v, where) => (typeof v === 'boolean' ? v : fail(where, `must be true or false, not ${describe(v)}`));
+
+export const list =
+  <T>(item: Check<T>, o: { min: number; max: number }): Check<T[]> =>
+  (v, where) => {
+    if (!Array.isArray(v)) return fail(where, `must be a list, not ${describe(v)}`);
+    if (v.length < o.min) return fail(where, o.min === 1 ? 'must not be empty' : `must have at least ${o.min} items`);
+    if (v.length > o.max) return fail(where, `must have at most ${o.max} items, not ${v.length}`);
+    return v.map((x, i) => item(x, `${where}[${i}]`));
+  };
+
+export const oneOf =
+  <T extends string>(values: readonly T[]): Check<T> =>
+  (v, where) =>
+    typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : fail(where, `must be one of ${values.join(', ')}`);
+
+/**
+ * An object with only the given keys, each optional unless listed in `required`. Unknown keys are
+ * refused by name rather than dropped, so a typo in the renderer is found, not silently ignored.
+ */
+export const object =
+  <T extends object>(fields: { [K in keyof T]-?: Check<T[K]> }, required: readonly (keyof T)[] = []): Check<T> =>
+  (v, where) => {
+    if (!isPlainObject(v)) return fail(where, `must be ${typeof v === 'object' && v !== null && !Array.isArray(v) ? 'a plain object' : `an object, not ${describe(v)}`}`);
+    const keys = Object.keys(fields);
+    for (const k of Object.keys(v)) if (!keys.includes(k)) fail(where, `has an unknown key '${k.slice(0, 50)}' (allowed: ${keys.join(', ')})`);
+    for (const k of required) if (v[k as string] === undefined) fail(where, `needs '${String(k)}'`);
+    const out: Record<string, unknown> = {};
+    for (const k of keys) if (v[k] !== undefined) out[k] = (fields as Record<string, Check<unknown>>)[k](v[k], `${where}.${k}`);
+    return out as T;
+  };
+
+/** Largest file the engine reads (LabService refuses larger files by path, too). */
+export const MAX_FILE_BYTES = 1024 ** 3;
+
+export const bytes: Check<ArrayBuffer> = (v, where) => {
+  // Structured clone delivers an ArrayBuffer as an ArrayBuffer; a typed array is accepted too.
+  if (v instanceof ArrayBuffer) {
+    if (v.byteLength > MAX_FILE_BYTES) fail(where, 'is larger than 1 GiB');
+    return v;
+  }
+  if (ArrayBuffer.isView(v)) {
+    if (v.byteLength > MAX_FILE_BYTES) fail(where, 'is larger than 1 GiB');
+    return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) as ArrayBuffer;
+  }
+  return fail(where, `must be the file's bytes (an ArrayBuffer), not ${describe(v)}`);
+};
+
+const RUN_FILES = ['test_original', 'test_reconstruction', 'val_original', 'val_reconstruction'] as const;
+
+/** An AudioRef, checked per kind with exactly that kind's fields. */
+export const audioRef: Check<AudioRef> = (v, where) => {
+  if (!isPlainObject(v)) return fail(where, `must be an audio reference object, not ${describe(v)}`);
+  const kinds = ['clip', 'run', 'reconstruction', 'model-input'] as const;
+  const kind = oneOf(kinds)(v.kind, `${where}.kind`);
+  switch (kind) {
+    case 'clip':
+      return object<{ kind: 'clip'; clipId: string }>({ kind: oneOf(['clip']), clipId: id }, ['kind', 'clipId'])(v, where);
+    case 'model-input':
+      return object<{ kind: 'model-input'; clipId: string }>({ kind: oneOf(['model-input']), clipId: id }, ['kind', 'clipId'])(v, where);
+    case 'reconstruction':
+      return object<{ kind: 'reconstruction'; runId: string; clipId: string }>({ kind: oneOf(['reconstruction']), runId: id, clipId: id }, ['kind', 'runId', 'clipId'])(v, where);
+    case 'run':
+      return object<Extract<AudioRef, { kind: 'run' }>>({ kind: oneOf(['run']), runId: id, file: oneOf(RUN_FILES) }, ['kind', 'runId', 'file'])(v, where);
+  }
+};
+
+// ---- TrainConfig: the keys are limited to TrainConfig's own, checked by the compiler below ----
+
+type Optimizer = TrainConfig['optimizer'];
+type Schedule = TrainConfig['schedule'];
+type Augment = TrainConfig['augment'];
+
+/** A short name (preset, loss, optimizer, schedule); the engine decides whether it is a known one. */
+const name = string({ min: 1, max: 40, pattern: /^[\w-]+$/, patternHint: 'a name of letters, digits, _ and -' });
+
+const optimizer = object<Partial<Optimizer>>({
+  name: name as Check<Optimizer['name']>,
+  momentum: finiteNumber,
+  nesterov: boolean,
+  weightDecay: finiteNumber,
+  beta1: finiteNumber,
+  beta2: finiteNumber,
+  eps: finiteNumber,
+  alpha: finiteNumber,
+  clipNorm: finiteNumber,
+  clipValue: finiteNumber,
+});
+
+const schedule = object<Partial<Schedule>>({
+  name: name as Check<Schedule['name']>,
+  warmupSteps: finiteNumber,
+  stepSize: finiteNumber,
+  gamma: finiteNumber,
+  minLr: finiteNumber,
+});
+
+const augment = object<Partial<Augment>>({ gainDb: finiteNumber, polarity: boolean });
+
+/**
+ * A partial TrainConfig as startTraining takes it. The `{ [K in keyof T]-?: Check }` type of
+ * `object` makes this fail to compile when TrainConfig gains or loses a key, so the allowed keys
+ * cannot drift from the engine's type (and tests/electron compare them with DEFAULT_CONFIG).
+ */
+export const trainConfig = object<{ [K in keyof TrainConfig]?: K extends 'optimizer' | 'schedule' | 'augment' ? Partial<TrainConfig[K]> : TrainConfig[K] }>({
+  preset: name as Check<TrainConfig['preset']>,
+  loss: name as Check<TrainConfig['loss']>,
+  optimizer,
+  lr: finiteNumber,
+  schedule,
+  steps: finiteNumber,
+  batch: finiteNumber,
+  segment: finiteNumber,
+  seed: finiteNumber,
+  valEvery: finiteNumber,
+  patience: finiteNumber,
+  augment,
+  logEvery: finiteNumber,
+}) as Check<Partial<TrainConfig>>;
+
+// ---- the channels' argument lists ----
+
+/** Checks a whole argument list: arity first, then each argument in its place. */
+export type ArgsCheck<A extends unknown[]> = (args: unknown[], method: string) => A;
+
+export function args<A extends unknown[]>(...checks: { [I in keyof A]: Check<A[I]> } & Check<unknown>[]): ArgsCheck<A>;
+export function args(...checks: Check<unknown>[]): ArgsCheck<unknown[]> {
+  return (given, method) => {
+    if (given.length > checks.length) fail(method, `takes ${checks.length} argument${checks.length === 1 ? '' : 's'}, not ${given.length}`);
+    return checks.map((check, i) => check(given[i], `${method}: argument ${i + 1}`));
+  };
+}
+
+const optional =
+  <T>(check: Check<T>): Check<T | undefined> =>
+  (v, where) =>
+    v === undefined ? undefined : check(v, where);
+
+/** A file name as addFileData takes it (the engine keeps only its base name). */
+const fileName = string({ min: 1, max: 255 });
+/** A suggested file name for the save dialog; only its base name is used. */
+const suggestedName = string({ min: 1, max: 255 });
+
+/** The channels the renderer may call and the argument lists they accept. */
+export const CHANNEL_ARGS = {
+  listLibrary: args(),
+  addFileData: args<[string, ArrayBuffer]>(fileName, bytes),
+  removeClip: args<[string]>(id),
+  trainOptions: args(),
+  startTraining: args<[string[], Partial<TrainConfig>]>(list(id, { min: 1, max: 1000 }), trainConfig),
+  pauseTraining: args<[string]>(id),
+  resumeTraining: args<[string]>(id),
+  stopTraining: args<[string]>(id),
+  listRuns: args(),
+  runLog: args<[string]>(id),
+  crossEvaluate: args<[string[], string[] | undefined]>(list(id, { min: 1, max: 100 }), optional(list(id, { min: 0, max: 1000 }))),
+  audio: args<[AudioRef]>(audioRef),
+  openFilesDialog: args(),
+  saveAudioDialog: args<[AudioRef, string]>(audioRef, suggestedName),
+} satisfies Record<Exclude<LabMethod, 'addFiles' | 'exportAudio'> | 'openFilesDialog' | 'saveAudioDialog', ArgsCheck<unknown[]>>;
+
+export type ChannelName = keyof typeof CHANNEL_ARGS;

@@ -1,0 +1,126 @@
+// The LabApi over the web host's HTTP protocol (src/web): one POST per call, raw uploads, WAV bytes
+// for audio and Server-Sent Events for the event stream. Every request carries the session token.
+import type { AudioRef, LabApi, LabEvent, LibraryEntry } from './types.js';
+
+/** An error from the lab, with the engine's stable code (e.g. NOT_FOUND, CLIP_REFUSED, NOT_AVAILABLE). */
+export class LabError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LabError';
+  }
+}
+
+const TOKEN_HEADER = 'X-Codec-Lab-Token';
+
+export class WebClient implements LabApi {
+  private readonly listeners = new Set<(e: LabEvent) => void>();
+  private source: EventSource | null = null;
+  /** Called when the event stream reconnects after a drop: events may have been missed. */
+  onReconnect: (() => void) | null = null;
+
+  constructor(
+    private readonly token: string,
+    private readonly base = '',
+  ) {}
+
+  private async request(path: string, init: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, { ...init, headers: { ...init.headers, [TOKEN_HEADER]: this.token } });
+    } catch (e) {
+      throw new LabError('NETWORK', `cannot reach the Codec Lab host: ${(e as Error).message}`);
+    }
+    if (res.ok) return res;
+    let code = `HTTP_${res.status}`;
+    let message = res.statusText || 'request failed';
+    try {
+      const body = (await res.json()) as { error?: { code?: string; message?: string } };
+      if (body.error?.code) code = body.error.code;
+      if (body.error?.message) message = body.error.message;
+    } catch {
+      // Not JSON: keep the status line.
+    }
+    throw new LabError(code, message);
+  }
+
+  private async call<T>(method: string, ...args: unknown[]): Promise<T> {
+    // JSON has no `undefined`: a left-out optional argument must be left out, not sent as null.
+    while (args.length && args[args.length - 1] === undefined) args.pop();
+    const res = await this.request(`/api/call/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ args }),
+    });
+    return ((await res.json()) as { result: T }).result;
+  }
+
+  listLibrary = () => this.call<LibraryEntry[]>('listLibrary');
+  addFiles = (paths: string[]) => this.call<LibraryEntry[]>('addFiles', paths);
+  removeClip = (id: string) => this.call<void>('removeClip', id);
+  trainOptions = () => this.call<Awaited<ReturnType<LabApi['trainOptions']>>>('trainOptions');
+  startTraining: LabApi['startTraining'] = (clipIds, config) => this.call('startTraining', clipIds, config);
+  pauseTraining = (runId: string) => this.call<void>('pauseTraining', runId);
+  resumeTraining = (runId: string) => this.call<void>('resumeTraining', runId);
+  stopTraining = (runId: string) => this.call<void>('stopTraining', runId);
+  listRuns: LabApi['listRuns'] = () => this.call('listRuns');
+  runLog: LabApi['runLog'] = (runId) => this.call('runLog', runId);
+  crossEvaluate: LabApi['crossEvaluate'] = (runIds, clipIds) => this.call('crossEvaluate', runIds, clipIds);
+  exportAudio: LabApi['exportAudio'] = (ref, path) => this.call('exportAudio', ref, path);
+
+  async addFileData(name: string, data: ArrayBuffer): Promise<LibraryEntry> {
+    const res = await this.request(`/api/upload?name=${encodeURIComponent(name)}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: data,
+    });
+    return ((await res.json()) as { result: LibraryEntry }).result;
+  }
+
+  async audio(ref: AudioRef): Promise<ArrayBuffer> {
+    const res = await this.request('/api/audio', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ref }),
+    });
+    return res.arrayBuffer();
+  }
+
+  subscribe(listener: (e: LabEvent) => void): () => void {
+    this.listeners.add(listener);
+    this.connect();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) {
+        this.source?.close();
+        this.source = null;
+      }
+    };
+  }
+
+  private connect(): void {
+    if (this.source) return;
+    // The host also set an HttpOnly cookie when the page loaded; the query token covers browsers that drop it.
+    const source = new EventSource(`${this.base}/api/events?token=${encodeURIComponent(this.token)}`);
+    let dropped = false;
+    source.onmessage = (m) => {
+      let e: LabEvent;
+      try {
+        e = JSON.parse(m.data as string) as LabEvent;
+      } catch {
+        return;
+      }
+      for (const l of this.listeners) l(e);
+    };
+    source.onerror = () => {
+      dropped = true;
+    };
+    source.onopen = () => {
+      if (dropped) this.onReconnect?.();
+      dropped = false;
+    };
+    this.source = source;
+  }
+}
