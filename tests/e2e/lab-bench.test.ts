@@ -233,6 +233,14 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
     let peak = 0;
     for (const x of wav.samples[0]) peak = Math.max(peak, Math.abs(x));
     expect(peak).toBeGreaterThan(0);
+
+    // The desktop File menu's "Export reconstruction..." arrives as a window event (electron/preload.cts)
+    // and exports what Listen shows; in the browser that is the same download.
+    const [again] = await Promise.all([
+      page.waitForEvent('download'),
+      page.evaluate(() => (globalThis as unknown as { dispatchEvent(e: unknown): void; Event: new (t: string) => unknown }).dispatchEvent(new (globalThis as unknown as { Event: new (t: string) => unknown }).Event('codec-lab:menu-export'))),
+    ]);
+    expect(again.suggestedFilename()).toBe(download.suggestedFilename());
   });
 
   it('stays smooth while a small run trains (longest main-thread stall measured)', async () => {

@@ -51,6 +51,8 @@ class Lab {
   uploading = $state(0);
   ready = $state(false);
   loadError = $state<string | null>(null);
+  /** Set by the Listen panel while it shows a run and a clip: what the File menu's "Export reconstruction..." saves. */
+  exportCurrent: (() => Promise<void>) | null = null;
 
   /** Curves are plain (not deeply reactive): they grow by hundreds of points. */
   readonly curves = new Map<string, Curve>();
