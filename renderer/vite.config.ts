@@ -1,17 +1,16 @@
 // Builds the lab bench into dist/renderer/. `base: './'` keeps every asset URL relative, so the
-// Electron shell can load index.html from file:// and the web host can serve it from any path.
+// Electron shell can load index.html from its app:// origin and the web host can serve it from any
+// path. Paths are relative to the package folder, where `npm run build:renderer` runs.
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { fileURLToPath } from 'node:url';
-
-const here = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
-  root: here,
+  root: 'renderer',
   base: './',
   plugins: [svelte()],
   build: {
-    outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
+    // Relative to root: <package>/dist/renderer.
+    outDir: '../dist/renderer',
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,

@@ -15,17 +15,13 @@ import type { Loss, LossName } from './loss.js';
 export const DB_FLOOR = 1e-5;
 const DB_PER_LN = 20 / Math.LN10;
 
-/** y = 20 log10(max(x, floor)); with d, the derivative dy/dx (0 below the floor). */
-function toDb(x: Float32Array, y: Float32Array, d: Float32Array): void {
+/** y = 20 log10(max(x, floor)); with d, also the derivative dy/dx (0 below the floor). */
+function toDb(x: Float32Array, y: Float32Array, d: Float32Array | null): void {
+  const floorDb = DB_PER_LN * Math.log(DB_FLOOR);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
-    if (v > DB_FLOOR) {
-      y[i] = DB_PER_LN * Math.log(v);
-      d[i] = DB_PER_LN / v;
-    } else {
-      y[i] = DB_PER_LN * Math.log(DB_FLOOR);
-      d[i] = 0;
-    }
+    y[i] = v > DB_FLOOR ? DB_PER_LN * Math.log(v) : floorDb;
+    if (d) d[i] = v > DB_FLOOR ? DB_PER_LN / v : 0;
   }
 }
 
@@ -52,7 +48,6 @@ export function spectralL1(core: KernelCore, B: number, T: number, o: SpectralL1
   const dbDeriv = core.allocF32(n);
   const dFeat = core.allocF32(n);
   const dMag = core.allocF32(stftPred.size);
-  const scratch = new Float32Array(n);
   const linear = new Float32Array(n);
 
   /** features of `x` into `out`; records the dB derivative when asked. */
@@ -61,7 +56,7 @@ export function spectralL1(core: KernelCore, B: number, T: number, o: SpectralL1
     const mag = core.f32(stft.mag, stft.size);
     const dst = core.f32(out, n);
     if (fb) applyMel(fb, mag, o.db ? linear : dst, rows);
-    if (o.db) toDb(fb ? linear : mag, dst, keepDeriv ? core.f32(dbDeriv, n) : scratch);
+    if (o.db) toDb(fb ? linear : mag, dst, keepDeriv ? core.f32(dbDeriv, n) : null);
     else if (!fb) dst.set(mag);
   };
 
