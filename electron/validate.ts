@@ -171,6 +171,7 @@ export const trainConfig = object<{ [K in keyof TrainConfig]?: K extends 'optimi
   patience: finiteNumber,
   augment,
   logEvery: finiteNumber,
+  threads: finiteNumber,
 }) as Check<Partial<TrainConfig>>;
 
 // ---- the channels' argument lists ----

@@ -20,17 +20,19 @@ export interface BenchOptions {
   warmupSteps?: number;
   /** Skip the kernel table. */
   kernels?: boolean;
+  /** Thread counts to time training with (default [1, 2]). */
+  threads?: number[];
   onProgress?(line: string): void;
 }
 
 export interface TrainBench {
   preset: PresetName;
   loss: LossName;
-  threads: 1;
+  threads: number;
   stepsPerSec: number;
   windowRates: number[];
   /** Median milliseconds per step in each phase. */
-  breakdownMs: { data: number; forward: number; loss: number; backward: number; optimizer: number };
+  breakdownMs: { zeroGrads: number; forward: number; loss: number; backward: number; exchange: number; optimizer: number };
   gflops: number;
 }
 
@@ -70,10 +72,10 @@ const median = (v: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-export function benchTraining(preset: PresetName, loss: LossName, audio: Float32Array, o: BenchOptions): TrainBench {
+export function benchTraining(preset: PresetName, loss: LossName, audio: Float32Array, o: BenchOptions, threads = 1): TrainBench {
   const windows = o.windows ?? 7;
   const windowSec = o.windowSec ?? 2;
-  const config = resolveConfig({ preset, loss, steps: 1_000_000, batch: 8, segment: 8192, seed: 0, valEvery: 1_000_000 });
+  const config = resolveConfig({ preset, loss, steps: 1_000_000, batch: 8, segment: 8192, seed: 0, valEvery: 1_000_000, threads });
   const session = new TrainingSession([{ name: 'synth', audio }], config);
   for (let i = 0; i < (o.warmupSteps ?? 3); i++) session.trainStep();
   const rates: number[] = [];
@@ -91,8 +93,9 @@ export function benchTraining(preset: PresetName, loss: LossName, audio: Float32
   const stepsPerSec = median(rates);
   const parts = session.profileStep(5);
   const macs = session.forwardMacs();
+  session.close();
   return {
-    preset, loss, threads: 1, stepsPerSec, windowRates: rates.map((r) => Math.round(r * 1000) / 1000),
+    preset, loss, threads, stepsPerSec, windowRates: rates.map((r) => Math.round(r * 1000) / 1000),
     breakdownMs: parts,
     // Forward, input gradient and weight gradient each cost the forward's multiply-adds; 2 FLOPs each.
     gflops: (3 * 2 * macs * stepsPerSec) / 1e9,
@@ -122,11 +125,13 @@ export function runBench(o: BenchOptions = {}): BenchResult {
   const audio = synthAudio(30);
   const say = o.onProgress ?? (() => {});
   const train: TrainBench[] = [];
-  for (const preset of presets) {
-    for (const loss of losses) {
-      const r = benchTraining(preset, loss, audio, o);
-      say(`train ${preset} ${loss}: ${r.stepsPerSec.toFixed(2)} steps/s (${r.gflops.toFixed(1)} GFLOP/s), windows ${r.windowRates.join(' ')}`);
-      train.push(r);
+  for (const threads of o.threads ?? [1, 2]) {
+    for (const preset of presets) {
+      for (const loss of losses) {
+        const r = benchTraining(preset, loss, audio, o, threads);
+        say(`train ${preset} ${loss} threads ${threads}: ${r.stepsPerSec.toFixed(2)} steps/s (${r.gflops.toFixed(1)} GFLOP/s), windows ${r.windowRates.join(' ')}`);
+        train.push(r);
+      }
     }
   }
   const infer = presets.map((p) => {

@@ -53,7 +53,7 @@ const commands: Record<string, Command> = {
   },
   bench: {
     help: benchHelp,
-    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, preset: { type: 'string' } },
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, preset: { type: 'string' }, threads: { type: 'string' } },
     run: benchCommand,
   },
 };

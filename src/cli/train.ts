@@ -38,6 +38,7 @@ Optimisation:
   --batch B          segments per batch (default ${d.batch})
   --segment S        samples per segment, a multiple of 64 (default ${d.segment})
   --seed K           seed for the split, the batches and the initial weights (default ${d.seed})
+  --threads N        1, or 2 to compute each batch on two cores at once (default ${d.threads})
   --augment-gain DB  random gain of up to -DB dB per example (default off)
   --augment-polarity flip the polarity of half the examples at random
 Validation:
@@ -53,7 +54,7 @@ export const trainOptions = {
   'weight-decay': { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' },
   steps: { type: 'string' }, batch: { type: 'string' }, segment: { type: 'string' }, seed: { type: 'string' },
   'augment-gain': { type: 'string' }, 'augment-polarity': { type: 'boolean' },
-  'val-every': { type: 'string' }, patience: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
+  'val-every': { type: 'string' }, patience: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
 } as const;
 
 function num(v: unknown, name: string): number | undefined {
@@ -69,7 +70,7 @@ export function configFromOptions(v: Record<string, unknown>): TrainConfig {
   if (v.loss !== undefined) partial.loss = v.loss as LossName;
   const lr = num(v.lr, 'lr');
   if (lr !== undefined) partial.lr = lr;
-  for (const [key, opt] of [['steps', 'steps'], ['batch', 'batch'], ['segment', 'segment'], ['seed', 'seed'], ['valEvery', 'val-every'], ['patience', 'patience']] as const) {
+  for (const [key, opt] of [['steps', 'steps'], ['batch', 'batch'], ['segment', 'segment'], ['seed', 'seed'], ['valEvery', 'val-every'], ['patience', 'patience'], ['threads', 'threads']] as const) {
     const n = num(v[opt], opt);
     if (n !== undefined) partial[key] = n;
   }

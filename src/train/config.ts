@@ -22,6 +22,8 @@ export interface TrainConfig {
   augment: { gainDb: number; polarity: boolean };
   /** Log the training loss every this many steps. */
   logEvery: number;
+  /** Threads computing each batch's gradient: 1, or 2 (each takes half the batch). */
+  threads: number;
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {
@@ -38,6 +40,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   patience: 0,
   augment: { gainDb: 0, polarity: false },
   logEvery: 10,
+  threads: 1,
 };
 
 export class ConfigError extends Error {
@@ -74,6 +77,8 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
   positiveInt('val-every', c.valEvery);
   positiveInt('patience', c.patience, 0);
   positiveInt('log-every', c.logEvery);
+  if (c.threads !== 1 && c.threads !== 2) throw new ConfigError(`threads must be 1 or 2, not ${c.threads}`);
+  if (c.batch % c.threads !== 0) throw new ConfigError(`batch ${c.batch} must divide evenly between ${c.threads} threads`);
   positiveInt('warmup', c.schedule.warmupSteps ?? 0, 0);
   if (c.optimizer.clipNorm !== undefined && !(c.optimizer.clipNorm >= 0)) throw new ConfigError('clip-norm must be 0 or more');
   if (c.optimizer.weightDecay !== undefined && !(c.optimizer.weightDecay >= 0)) throw new ConfigError('weight decay must be 0 or more');

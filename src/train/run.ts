@@ -143,6 +143,7 @@ export async function runTraining(clips: Clip[], config: TrainConfig, o: RunOpti
     }
   }
 
+  session.close();
   // Whatever happened, the run keeps its weights: the best ones and the last good ones.
   if (session.step > 0 && !Number.isFinite(session.bestValLoss)) {
     const v = session.validate();

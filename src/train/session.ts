@@ -4,6 +4,8 @@ import { KernelCore } from '../kernels/core.js';
 import { copy, hasNonFinite, zero } from '../kernels/ops.js';
 import { BatchSampler, splitSegments, type Clip, type DataSplit } from '../data/dataset.js';
 import { allocParams, CodecGraph, initParams, paramLayout, type ParamStore } from '../nn/model.js';
+import { BatchGradients } from './gradients.js';
+import { GradPeer } from './grad-peer.js';
 import { getPreset, type Preset } from '../nn/presets.js';
 import { getLoss, type Loss } from '../losses/index.js';
 import { Optimizer } from '../optim/optimizer.js';
@@ -33,9 +35,13 @@ export class TrainingSession {
   bestStep = 0;
   /** Validations since the best one. */
   sinceBest = 0;
-  private readonly graph: CodecGraph;
+  /** The gradient of this thread's share of each batch (all of it with one thread). */
+  private readonly local: BatchGradients;
+  /** The second thread, computing the other half (two threads only). */
+  private readonly peer: GradPeer | null;
+  /** The whole batch as sampled, when it is split between threads. */
+  private readonly batchBuf: Float32Array | null;
   private readonly valGraph: CodecGraph;
-  private readonly loss: Loss;
   private readonly valLoss: Loss;
   private readonly optimizer: Optimizer;
   private readonly sampler: BatchSampler;
@@ -56,11 +62,10 @@ export class TrainingSession {
     this.nParams = layout.total;
     // Allocate everything first; views are taken only after the last allocation.
     this.store = allocParams(this.core, layout, true);
-    this.graph = new CodecGraph(this.store, this.preset, { B: c.batch, T: c.segment, training: true });
+    const share = c.batch / c.threads;
+    this.local = new BatchGradients(this.core, this.store, this.preset, c.loss, share, c.segment);
     this.valGraph = new CodecGraph(this.store, this.preset, { B: 1, T: c.segment, training: false });
-    const lossInfo = getLoss(c.loss);
-    this.loss = lossInfo.make(this.core, c.batch, c.segment);
-    this.valLoss = lossInfo.make(this.core, 1, c.segment);
+    this.valLoss = getLoss(c.loss).make(this.core, 1, c.segment);
     this.optimizer = new Optimizer(this.core, c.optimizer, this.store.params, this.store.grads, this.nParams);
     this.lastGood = this.core.allocF32(this.nParams);
     this.best = this.core.allocF32(this.nParams);
@@ -68,6 +73,40 @@ export class TrainingSession {
     copy(this.core, this.best, this.store.params, this.nParams);
     this.sampler = new BatchSampler(clips, this.split, { batch: c.batch, seed: c.seed, augmentGainDb: c.augment.gainDb, augmentPolarity: c.augment.polarity });
     this.valSegments = this.split.val.map((s) => clips[s.clip].audio.subarray(s.start, s.start + c.segment));
+    this.peer = c.threads > 1 ? new GradPeer(c.preset, c.loss, share, c.segment, this.nParams) : null;
+    this.batchBuf = this.peer ? new Float32Array(c.batch * c.segment) : null;
+  }
+
+  /** End the second thread, if any. The session cannot train after this. */
+  close(): void {
+    this.peer?.close();
+  }
+
+  /**
+   * Sample a batch and leave the mean gradient over it in the parameter gradients; returns the loss.
+   * With two threads the halves are computed at once and their gradients averaged.
+   */
+  private batchGradient(timings?: number[]): number {
+    const { peer, local } = this;
+    if (!peer) {
+      this.sampler.next(local.input());
+      return local.compute(timings);
+    }
+    const buf = this.batchBuf!;
+    this.sampler.next(buf);
+    const half = local.B * local.T;
+    local.input().set(buf.subarray(0, half));
+    peer.input.set(buf.subarray(half));
+    peer.params.set(this.params());
+    peer.start();
+    const mine = local.compute(timings);
+    const t0 = performance.now();
+    const theirs = peer.wait();
+    const g = this.core.f32(this.store.grads, this.nParams);
+    const pg = peer.grads;
+    for (let i = 0; i < g.length; i++) g[i] = 0.5 * (g[i] + pg[i]);
+    timings?.push(performance.now() - t0);
+    return 0.5 * (mine + theirs);
   }
 
   params(): Float32Array {
@@ -80,15 +119,10 @@ export class TrainingSession {
 
   /** One optimisation step. Throws DivergedError (parameters rolled back) on a non-finite loss, gradient or update. */
   trainStep(): StepResult {
-    const { core, graph, config: c } = this;
-    this.sampler.next(core.f32(graph.input.ptr, c.batch * c.segment));
-    graph.zeroActivationGrads();
-    zero(core, this.store.grads, this.nParams);
-    graph.forward();
-    const trainLoss = this.loss.compute(graph.output.ptr, graph.input.ptr, graph.output.grad);
+    const { core, config: c } = this;
+    const trainLoss = this.batchGradient();
     const at = this.step + 1;
     if (!Number.isFinite(trainLoss)) throw new DivergedError(`training diverged at step ${at}: the loss is ${trainLoss}`);
-    graph.backward();
     if (hasNonFinite(core, this.store.grads, this.nParams)) throw new DivergedError(`training diverged at step ${at}: a gradient is not finite`);
     const lr = learningRate(c.lr, this.step, c.steps, c.schedule);
     copy(core, this.lastGood, this.store.params, this.nParams);
@@ -124,37 +158,31 @@ export class TrainingSession {
     return { valLoss, improved };
   }
 
-  /** Multiply-adds of one forward pass of the training batch. */
+  /** Multiply-adds of one forward pass of the whole training batch. */
   forwardMacs(): number {
-    return this.graph.forwardMacs();
+    return this.local.forwardMacs() * this.config.threads;
   }
 
   /**
    * Where a step's time goes: median milliseconds of each phase over `steps` real steps (which do
-   * update the weights, as training would).
+   * update the weights, as training would). With two threads, `exchange` is the wait for the other
+   * half and the sum of the gradients.
    */
-  profileStep(steps: number): { data: number; forward: number; loss: number; backward: number; optimizer: number } {
-    const { core, graph, config: c } = this;
-    const t: number[][] = [[], [], [], [], []];
+  profileStep(steps: number): { zeroGrads: number; forward: number; loss: number; backward: number; exchange: number; optimizer: number } {
+    const { config: c } = this;
+    const cols: number[][] = [[], [], [], [], [], []];
     for (let i = 0; i < steps; i++) {
+      const t: number[] = [];
+      this.batchGradient(t);
       const t0 = performance.now();
-      this.sampler.next(core.f32(graph.input.ptr, c.batch * c.segment));
-      graph.zeroActivationGrads();
-      zero(core, this.store.grads, this.nParams);
-      const t1 = performance.now();
-      graph.forward();
-      const t2 = performance.now();
-      this.loss.compute(graph.output.ptr, graph.input.ptr, graph.output.grad);
-      const t3 = performance.now();
-      graph.backward();
-      const t4 = performance.now();
       this.optimizer.step(learningRate(c.lr, this.step, c.steps, c.schedule));
       this.step++;
-      const t5 = performance.now();
-      [t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4].forEach((v, k) => t[k].push(v));
+      const row = [t[0], t[1], t[2], t[3], t[4] ?? 0, performance.now() - t0];
+      row.forEach((v, k) => cols[k].push(v));
     }
     const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-    return { data: med(t[0]), forward: med(t[1]), loss: med(t[2]), backward: med(t[3]), optimizer: med(t[4]) };
+    const [zeroGrads, forward, loss, backward, exchange, optimizer] = cols.map(med);
+    return { zeroGrads, forward, loss, backward, exchange, optimizer };
   }
 
   /** Early stopping: patience validations without improvement. */

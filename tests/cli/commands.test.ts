@@ -80,8 +80,8 @@ describe('codec-lab info and bench', () => {
     const r = await codecLab('bench', '--quick', '--preset', 'tiny', '--json');
     expect(r.code, r.stderr).toBe(0);
     const b = JSON.parse(r.stdout);
-    expect(b.train.map((t: { loss: string }) => t.loss)).toEqual(['wave-l1', 'mel-db-l1']);
-    for (const t of b.train) expect(t).toMatchObject({ preset: 'tiny', threads: 1, stepsPerSec: expect.any(Number) });
+    expect(b.train.map((t: { loss: string; threads: number }) => `${t.loss}/${t.threads}`)).toEqual(['wave-l1/1', 'mel-db-l1/1', 'wave-l1/2', 'mel-db-l1/2']);
+    for (const t of b.train) expect(t).toMatchObject({ preset: 'tiny', stepsPerSec: expect.any(Number), breakdownMs: { forward: expect.any(Number), exchange: expect.any(Number) } });
     expect(b.infer[0]).toMatchObject({ preset: 'tiny', threads: 1, rtf: expect.any(Number) });
     expect(b.kernels.length).toBeGreaterThan(10);
     for (const k of b.kernels) expect(k).toMatchObject({ name: expect.any(String), gflops: expect.any(Number) });

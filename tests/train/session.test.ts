@@ -40,6 +40,27 @@ describe('training session', () => {
     expect(curve(4)).not.toEqual(a);
   });
 
+  it('with two threads computes the same steps as with one (wave-l1: the mean over halves is the mean over the batch)', async () => {
+    const clips = await music();
+    const curve = (threads: number) => {
+      const s = new TrainingSession(clips, resolveConfig({ ...fast, loss: 'wave-l1', steps: 5, seed: 7, threads }));
+      try {
+        return Array.from({ length: 5 }, () => s.trainStep().trainLoss);
+      } finally {
+        s.close();
+      }
+    };
+    const one = curve(1);
+    const two = curve(2);
+    two.forEach((v, i) => expect(Math.abs(v / one[i] - 1), `step ${i + 1}`).toBeLessThan(1e-4));
+    expect(curve(2)).toEqual(two);
+  });
+
+  it('refuses a thread count it cannot use', () => {
+    expect(() => resolveConfig({ threads: 3 })).toThrow(/threads must be 1 or 2/);
+    expect(() => resolveConfig({ threads: 2, batch: 5 })).toThrow(/batch 5 must divide evenly between 2 threads/);
+  });
+
   it('stops on a diverging update with a clear message and keeps the last good weights', async () => {
     const clips = await music();
     // A learning rate this absurd overflows the weights on the first update.
