@@ -1,7 +1,7 @@
 // The lab behind the app: the library of loaded clips, training runs in worker threads, the runs
 // folder, scoring and audio. Both the Electron shell and the web host serve exactly this object,
 // so the desktop app, the browser and the tests exercise one implementation.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -19,7 +19,7 @@ import { SCHEDULES } from '../optim/schedule.js';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from '../train/config.js';
 import { startTraining, type TrainingHandle } from '../train/trainer.js';
-import { newRunDir, readJson, readLog, removeStaleTemporaries } from '../runs/run-dir.js';
+import { newRunDir, readJson, readLog, readTestSplit, removeStaleTemporaries } from '../runs/run-dir.js';
 import type { AudioRef, CrossEvalRow, LabApi, LabEvent, LibraryEntry, RunSummary, TrainOptions } from './contract.js';
 import type { TrainResult } from '../train/run.js';
 
@@ -288,12 +288,7 @@ export class LabService implements LabApi {
       const config = readJson<TrainConfig>(path.join(dir, 'config.json'));
       let clips = shared;
       let block: number | undefined;
-      if (!clips) {
-        const test = decodeWav(new Uint8Array(readFileSync(path.join(dir, 'test_original.wav'))));
-        clips = [];
-        for (let s = 0; s + config.segment <= test.frames; s += config.segment) clips.push({ name: `test ${clips.length}`, audio: test.samples[0].subarray(s, s + config.segment) });
-        block = config.segment;
-      }
+      if (!clips) ({ clips, segment: block } = readTestSplit(dir));
       rows.push({ runId, loss: config.loss, scores: evaluateCodec(this.codec(runId), clips, { block }).evaluation });
     }
     return rows;

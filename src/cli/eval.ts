@@ -2,12 +2,11 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { loadClips } from '../data/load.js';
-import { readWav } from '../audio/wav-read.js';
 import { Codec } from '../nn/codec.js';
 import { getPreset } from '../nn/presets.js';
 import { loadWeights } from '../nn/weights.js';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
-import { readJson, removeStaleTemporaries } from '../runs/run-dir.js';
+import { readTestSplit, removeStaleTemporaries } from '../runs/run-dir.js';
 import type { CommandContext } from './context.js';
 
 export const evalHelp = `Usage: codec-lab eval --run DIR [FILE...] [--weights best|last] [--json]
@@ -28,7 +27,6 @@ export async function evalCommand(ctx: CommandContext, files: string[], v: Recor
   if (!existsSync(weightsFile)) throw new Error(`${weightsFile} not found: is ${dir} a run folder?`);
   removeStaleTemporaries(dir);
   const w = loadWeights(weightsFile);
-  const config = readJson<{ segment?: number }>(path.join(dir, 'config.json'));
 
   let clips: EvalClip[];
   let source: string;
@@ -40,13 +38,8 @@ export async function evalCommand(ctx: CommandContext, files: string[], v: Recor
     clips = loaded.clips;
     source = 'files';
   } else {
-    // The test split, as the run saved it: consecutive segments of test_original.wav.
-    const test = await readWav(path.join(dir, 'test_original.wav'));
-    const seg = config.segment ?? 8192;
-    clips = [];
-    for (let s = 0; s + seg <= test.frames; s += seg) clips.push({ name: `test ${clips.length}`, audio: test.samples[0].subarray(s, s + seg) });
+    ({ clips, segment: block } = readTestSplit(dir));
     source = 'test split';
-    block = seg;
   }
   const { evaluation } = evaluateCodec(new Codec(getPreset(w.preset), w.params), clips, { block });
   const result = { run: dir, weights: which, preset: w.preset, source, ...evaluation };

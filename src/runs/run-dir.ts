@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../util/atomic-file.js';
+import { decodeWav } from '../audio/wav-read.js';
 
 export interface LogEntry {
   step: number;
@@ -100,4 +101,16 @@ export function readLog(dir: string): LogEntry[] {
   const file = path.join(dir, 'log.jsonl');
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogEntry);
+}
+
+/**
+ * A run's test split as the run saved it: test_original.wav cut back into its segments (the
+ * segment length is in config.json). Scoring these gives the figures the run reported.
+ */
+export function readTestSplit(dir: string): { clips: { name: string; audio: Float32Array }[]; segment: number } {
+  const segment = readJson<{ segment?: number }>(path.join(dir, 'config.json')).segment ?? 8192;
+  const test = decodeWav(new Uint8Array(readFileSync(path.join(dir, 'test_original.wav'))));
+  const clips = [];
+  for (let s = 0; s + segment <= test.frames; s += segment) clips.push({ name: `test ${clips.length}`, audio: test.samples[0].subarray(s, s + segment) });
+  return { clips, segment };
 }

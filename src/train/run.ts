@@ -161,11 +161,11 @@ export async function runTraining(clips: Clip[], config: TrainConfig, o: RunOpti
     const cut = (list: typeof session.split.test) => list.map((s) => ({ name: `${s.clip}:${s.start}`, audio: clips[s.clip].audio.subarray(s.start, s.start + seg) }));
     const test = evaluateCodec(codec, cut(session.split.test), { block: seg });
     metrics = test.evaluation;
-    const val = evaluateCodec(codec, cut(session.split.val), { block: seg });
+    const valReconstructions = cut(session.split.val).map((c) => codec.reconstruct(c.audio));
     await writeWav(path.join(dir, 'test_original.wav'), [gatherSegments(clips, session.split.test, seg)], 24000, 'float32');
     await writeWav(path.join(dir, 'test_reconstruction.wav'), [concatAudio(test.reconstructions)], 24000, 'float32');
     await writeWav(path.join(dir, 'val_original.wav'), [gatherSegments(clips, session.split.val, seg)], 24000, 'float32');
-    await writeWav(path.join(dir, 'val_reconstruction.wav'), [concatAudio(val.reconstructions)], 24000, 'float32');
+    await writeWav(path.join(dir, 'val_reconstruction.wav'), [concatAudio(valReconstructions)], 24000, 'float32');
   }
 
   const result: TrainResult = {

@@ -4,15 +4,9 @@
 // (each forward multiply-add x*w -> y becomes dy*w -> dx and dy*x -> dw), checked against finite
 // differences in tests/kernels/conv.test.ts.
 
-export interface ConvShape {
-  B: number;
-  Cin: number;
-  Cout: number;
-  Tin: number;
-  K: number;
-  stride: number;
-  pad: number;
-}
+import type { ConvShape } from '../conv.js';
+
+export type { ConvShape };
 
 export interface ConvGrads {
   dx: Float64Array;
