@@ -1,4 +1,4 @@
-// Shared by the tests: where the shared audio lives, and small signal measurements.
+// Shared by the tests: where the test audio lives (tests/fixtures), and small signal measurements.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -6,9 +6,10 @@ import os from 'node:os';
 import { Random } from '../src/util/random.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const SHARED = path.resolve(REPO, '..', 'shared');
-export const EDGE_DIR = path.join(SHARED, 'audio', 'edge');
-export const MUSIC_DIR = path.join(SHARED, 'audio', 'music');
+/** Unusual and broken WAV files, each with what it must give (fixtures/edge/CASES.md). */
+export const EDGE_DIR = path.join(REPO, 'tests', 'fixtures', 'edge');
+/** Short excerpts of real recordings, with sources and licenses (fixtures/music/SOURCES.md). */
+export const MUSIC_DIR = path.join(REPO, 'tests', 'fixtures', 'music');
 
 export function sine(freq: number, rate: number, frames: number, amp = 0.5): Float32Array {
   const x = new Float32Array(frames);

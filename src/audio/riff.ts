@@ -1,6 +1,6 @@
 // The RIFF/WAVE container, read by us before any sample decoder sees a byte.
 // wavefile decodes samples well but trusts headers: it accepts truncated data, zero channels,
-// zero rates, unknown tags and counts a pad byte as audio (../shared/audio/edge/CASES.md). So the
+// zero rates, unknown tags and counts a pad byte as audio (tests/fixtures/edge/CASES.md). So the
 // structure is walked and checked here, against the real byte count, and only a clean, canonical
 // fmt + data pair goes on to the decoder.
 import { AudioError } from './errors.js';

@@ -1,4 +1,4 @@
-// The codec presets of ../shared/reference-model.md, as data: a list of layer specs per network.
+// The codec presets of docs/reference-model.md, as data: a list of layer specs per network.
 // Parameter counts follow from the specs and are asserted in the tests (small 153,609; tiny 39,433),
 // so a benchmark here times the same network as the PyTorch peer.
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { LabService, ApiError } from '../../src/api/service.js';
 import type { LabEvent } from '../../src/api/contract.js';
 import { readWav } from '../../src/audio/wav-read.js';
-import { EDGE_DIR, MUSIC_DIR, tempDir } from '../helpers.js';
+import { BUNDLED_CLIP } from '../../src/assets.js';
+import { EDGE_DIR, tempDir } from '../helpers.js';
 
 describe('LabService', () => {
   it('starts with the bundled clip; adds good and bad files, each judged on its own', async () => {
@@ -35,7 +36,7 @@ describe('LabService', () => {
     const { dir, cleanup } = tempDir();
     try {
       const lab = new LabService({ runsDir: dir, withBundledClip: false });
-      const [clip] = await lab.addFiles([path.join(MUSIC_DIR, 'folk_wesnoth_traveling_minstrels.wav')]);
+      const [clip] = await lab.addFiles([BUNDLED_CLIP]);
       const events: LabEvent[] = [];
       lab.subscribe((e) => events.push(e));
       await expect(lab.startTraining([clip.id], { loss: 'wave-l9' as never })).rejects.toMatchObject({ code: 'BAD_CONFIG' });

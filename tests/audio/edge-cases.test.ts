@@ -1,4 +1,4 @@
-// Every file in ../shared/audio/edge must do what CASES.md says: loads decode to the described
+// Every file in tests/fixtures/edge must do what CASES.md says: loads decode to the described
 // signal, refusals carry the right code and a message naming the problem.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -69,7 +69,7 @@ const refusals: Record<string, { code: string; message: RegExp }> = {
   'bad_mp3_renamed.wav': { code: 'NOT_WAV', message: /not a WAV file.*MP3/ },
 };
 
-describe('edge-case WAV files (../shared/audio/edge)', () => {
+describe('edge-case WAV files (tests/fixtures/edge)', () => {
   it('every file in the folder has a test here, and every case agrees with the manifest', () => {
     const files = readdirSync(EDGE_DIR).filter((f) => f.endsWith('.wav')).sort();
     expect(files.length).toBeGreaterThanOrEqual(30);
