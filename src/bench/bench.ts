@@ -1,5 +1,5 @@
 // `codec-lab bench`: how fast this machine trains and runs the reference codec, measured the way
-// ../shared/peers/torch_bench.py measures PyTorch (batch 8 x 8192, Adam 1e-3, the same synthetic
+// bench/pytorch/torch_bench.py measures PyTorch (batch 8 x 8192, Adam 1e-3, the same synthetic
 // audio, a warm-up then the median of several timed windows), so the two can be held side by side.
 import { KernelCore } from '../kernels/core.js';
 import { benchConvKernels } from '../kernels/bench-conv.js';

@@ -22,8 +22,8 @@ function signals(core: KernelCore) {
 }
 
 // Computed by PyTorch 1.13 (Debian python3-torch) on the same signals, with torch.stft(center=True,
-// pad_mode="reflect", periodic Hann), the peer's HTK mel filterbank (../shared/peers/torch_bench.py)
-// and auraloss's magnitude floor (|X|^2 >= 1e-8) for mrstft.
+// pad_mode="reflect", periodic Hann), the reference's HTK mel filterbank and auraloss's magnitude
+// floor (|X|^2 >= 1e-8) for mrstft: `/usr/bin/python3 bench/pytorch/loss_table.py` prints both tables.
 const TORCH: Record<string, number> = {
   'wave-l1': 0.287577,
   'wave-l2': 0.1220682,

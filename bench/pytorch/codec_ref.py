@@ -1,0 +1,231 @@
+"""The reference codec of docs/reference-model.md in PyTorch: both presets, the quantizer with its
+straight-through gradient, the seven losses, and Codec Lab's weights file (src/nn/weights.ts).
+
+Every definition here follows the engine's (src/nn/*, src/losses/*) so that a loss value or a
+gradient computed here can be held against the engine's on the same weights and input
+(grad_check.py), and so that the benchmark (torch_bench.py) times the same work.
+
+Parameter names are the weights file's: `encoder.<i>.weight` for layer i of the preset's layer
+list (tanh and the quantizer count as layers, as in src/nn/presets.ts), and
+`encoder.<i>.conv3.weight` / `encoder.<i>.conv1.weight` inside a residual unit. Module order is
+the file's tensor order, so `named_parameters()` lists the tensors as the file stores them.
+"""
+import json
+import math
+import struct
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+SAMPLE_RATE = 24000
+SEGMENT = 8192
+BATCH = 8
+CHANNELS = {"small": (16, 32, 64, 64), "tiny": (8, 16, 32, 32)}
+LATENT = 8
+BITS = 4
+# (encoder, decoder) parameter counts of docs/reference-model.md; tiny counted from the same layout.
+PARAM_COUNTS = {"small": (76808, 76801), "tiny": (19720, 19713)}
+
+
+class Res(nn.Module):
+    """y = x + Conv(c, c, 1)(ELU(Conv(c, c, 3, pad 1)(ELU(x))))."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.conv3 = nn.Conv1d(c, c, 3, padding=1)
+        self.conv1 = nn.Conv1d(c, c, 1)
+
+    def forward(self, x):
+        return x + self.conv1(F.elu(self.conv3(F.elu(x))))
+
+
+class StraightThroughRound(torch.autograd.Function):
+    """q = 2 round((z + 1) / 2 n) / n - 1 with n = 2^bits - 1; dq/dz taken as 1."""
+
+    @staticmethod
+    def forward(ctx, z, bits):
+        n = float(2 ** bits - 1)
+        return 2.0 * torch.round((z + 1.0) * 0.5 * n) / n - 1.0
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
+
+class Quantizer(nn.Module):
+    def __init__(self, bits):
+        super().__init__()
+        self.bits = bits
+
+    def forward(self, z):
+        return StraightThroughRound.apply(z, self.bits)
+
+
+def _down(ci, co):
+    return [Res(ci), nn.ELU(), nn.Conv1d(ci, co, 8, stride=4, padding=2)]
+
+
+def _up(ci, co):
+    return [nn.ELU(), nn.ConvTranspose1d(ci, co, 8, stride=4, padding=2), Res(co)]
+
+
+class Codec(nn.Module):
+    """encoder: [B, 1, T] -> quantized latent [B, 8, T/64]; decoder: latent -> [B, 1, T]."""
+
+    def __init__(self, preset):
+        super().__init__()
+        if preset not in CHANNELS:
+            raise ValueError(f"unknown preset '{preset}'; choose one of {', '.join(CHANNELS)}")
+        self.preset = preset
+        c1, c2, c3, c4 = CHANNELS[preset]
+        self.encoder = nn.Sequential(
+            nn.Conv1d(1, c1, 7, padding=3), *_down(c1, c2), *_down(c2, c3), *_down(c3, c4),
+            nn.ELU(), nn.Conv1d(c4, LATENT, 3, padding=1), nn.Tanh(), Quantizer(BITS))
+        self.decoder = nn.Sequential(
+            nn.Conv1d(LATENT, c4, 3, padding=1), *_up(c4, c3), *_up(c3, c2), *_up(c2, c1),
+            nn.ELU(), nn.Conv1d(c1, 1, 7, padding=3), nn.Tanh())
+
+    def pre_quant(self, x):
+        """The latent before the quantizer (the tanh output)."""
+        return self.encoder[:-1](x)
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+# ---- losses (src/losses/*) -------------------------------------------------------------------
+
+DB_FLOOR = 1e-5  # src/losses/spectral.ts
+MAG_FLOOR = 1e-4  # src/losses/mrstft.ts (auraloss clamps |X|^2 at 1e-8)
+
+
+def mel_filterbank(n_fft=1024, n_mels=64, f_min=0.0, f_max=12000.0, sample_rate=SAMPLE_RATE):
+    """HTK mel, triangular, no area normalisation, [n_freqs, n_mels]; as
+    torchaudio.functional.melscale_fbanks(norm=None, mel_scale="htk") and src/losses/mel.ts."""
+    n_freqs = n_fft // 2 + 1
+    freqs = torch.arange(n_freqs, dtype=torch.float64) * sample_rate / n_fft
+    hz_to_mel = lambda f: 2595.0 * math.log10(1.0 + f / 700.0)
+    mels = torch.linspace(hz_to_mel(f_min), hz_to_mel(f_max), n_mels + 2, dtype=torch.float64)
+    edges = 700.0 * (10.0 ** (mels / 2595.0) - 1.0)
+    width = edges[1:] - edges[:-1]
+    slopes = edges.unsqueeze(0) - freqs.unsqueeze(1)
+    rising = -slopes[:, :-2] / width[:-1]
+    falling = slopes[:, 2:] / width[1:]
+    return torch.clamp(torch.minimum(rising, falling), min=0.0).float()
+
+
+def stft_magnitude(x, n_fft, hop=None):
+    """|STFT| of x [B, 1, T] or [B, T]: periodic Hann, centred, reflect padding; [B, bins, frames]."""
+    x = x.reshape(-1, x.shape[-1])
+    window = torch.hann_window(n_fft, periodic=True, dtype=x.dtype)
+    spec = torch.stft(x, n_fft=n_fft, hop_length=hop or n_fft // 4, win_length=n_fft, window=window,
+                      center=True, pad_mode="reflect", return_complex=True)
+    return spec.abs()
+
+
+def to_db(m):
+    return 20.0 * torch.log10(torch.clamp(m, min=DB_FLOOR))
+
+
+def spectral_l1(mel, db):
+    """stft-l1, stft-db-l1, mel-l1, mel-db-l1 (src/losses/spectral.ts): n_fft 1024, hop 256."""
+    fb = mel_filterbank() if mel else None
+
+    def features(x):
+        m = stft_magnitude(x, 1024, 256)
+        if fb is not None:
+            m = torch.matmul(fb.to(m.dtype).t(), m)
+        return to_db(m) if db else m
+
+    return lambda pred, target: (features(pred) - features(target)).abs().mean()
+
+
+def mrstft(resolutions=(512, 1024, 2048)):
+    """Mean over resolutions of spectral convergence + mean log-magnitude distance (src/losses/mrstft.ts)."""
+
+    def one(pred, target, n_fft):
+        y = torch.clamp(stft_magnitude(pred, n_fft), min=MAG_FLOOR)
+        x = torch.clamp(stft_magnitude(target, n_fft), min=MAG_FLOOR)
+        sc = torch.linalg.norm(y - x) / torch.linalg.norm(x)
+        lm = (torch.log(y) - torch.log(x)).abs().mean()
+        return sc + lm
+
+    return lambda pred, target: sum(one(pred, target, n) for n in resolutions) / len(resolutions)
+
+
+LOSSES = {
+    "wave-l1": lambda: (lambda pred, target: (pred - target).abs().mean()),
+    "wave-l2": lambda: (lambda pred, target: ((pred - target) ** 2).mean()),
+    "stft-l1": lambda: spectral_l1(mel=False, db=False),
+    "stft-db-l1": lambda: spectral_l1(mel=False, db=True),
+    "mel-l1": lambda: spectral_l1(mel=True, db=False),
+    "mel-db-l1": lambda: spectral_l1(mel=True, db=True),
+    "mrstft": lambda: mrstft(),
+}
+
+
+def make_loss(name):
+    """loss(pred, target) -> scalar, the mean over the whole batch, as the engine's Loss.compute."""
+    if name not in LOSSES:
+        raise ValueError(f"unknown loss '{name}'; choose one of {', '.join(LOSSES)}")
+    return LOSSES[name]()
+
+
+# ---- the weights file (src/nn/weights.ts) ------------------------------------------------------
+#   "CLWEIGHT", uint32 LE header length H, H bytes of JSON (padded with spaces so the values start
+#   at a multiple of 4), then float32 LE values at the offsets (in values) the header lists.
+
+MAGIC = b"CLWEIGHT"
+
+
+def read_weights(path):
+    """(preset, {name: float32 tensor}, meta) from a Codec Lab weights file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != MAGIC:
+        raise ValueError(f"{path}: not a Codec Lab weights file (bad magic)")
+    (h_len,) = struct.unpack_from("<I", data, 8)
+    header = json.loads(data[12:12 + h_len].decode("utf-8"))
+    if header.get("format") != "codec-lab-weights":
+        raise ValueError(f"{path}: not a Codec Lab weights file (wrong format tag)")
+    values = torch.frombuffer(bytearray(data[12 + h_len:]), dtype=torch.float32)
+    if values.numel() != header["total"]:
+        raise ValueError(f"{path}: expected {header['total']} values, found {values.numel()}")
+    tensors = {}
+    for t in header["tensors"]:
+        count = math.prod(t["shape"])
+        tensors[t["name"]] = values[t["offset"]:t["offset"] + count].reshape(t["shape"]).clone()
+    return header["preset"], tensors, header.get("meta", {})
+
+
+def write_weights(path, preset, tensors, meta=None):
+    """Write {name: tensor} (every parameter of `preset`, in named_parameters order) as a weights file."""
+    entries, chunks, offset = [], [], 0
+    for name, t in tensors.items():
+        flat = t.detach().to(torch.float32).reshape(-1).contiguous()
+        entries.append({"name": name, "shape": list(t.shape), "offset": offset})
+        chunks.append(flat)
+        offset += flat.numel()
+    header = json.dumps({"format": "codec-lab-weights", "version": 1, "preset": preset, "total": offset,
+                         "tensors": entries, "meta": meta or {}}).encode("utf-8")
+    header += b" " * (-(12 + len(header)) % 4)
+    body = torch.cat(chunks).numpy().astype("<f4").tobytes() if chunks else b""
+    with open(path, "wb") as f:
+        f.write(MAGIC + struct.pack("<I", len(header)) + header + body)
+
+
+def load_codec(path):
+    """A Codec with the weights of a weights file; every parameter must be present with its shape."""
+    preset, tensors, meta = read_weights(path)
+    codec = Codec(preset)
+    params = dict(codec.named_parameters())
+    if set(params) != set(tensors):
+        missing, extra = sorted(set(params) - set(tensors)), sorted(set(tensors) - set(params))
+        raise ValueError(f"{path}: tensors do not match preset '{preset}' (missing {missing}, unexpected {extra})")
+    with torch.no_grad():
+        for name, p in params.items():
+            if tuple(tensors[name].shape) != tuple(p.shape):
+                raise ValueError(f"{path}: {name} has shape {list(tensors[name].shape)}, expected {list(p.shape)}")
+            p.copy_(tensors[name])
+    return codec, meta
