@@ -14,8 +14,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabService } from '../api/service.js';
+import { createDispatch, type NativeDialogs } from '../api/dispatch.js';
 import { APP_INDEX_URL, APP_SCHEME, CONTENT_SECURITY_POLICY, mimeType, resolveAppFile } from './app-protocol.js';
-import { appWindowSenderCheck, forwardLabEvents, MENU_CHANNELS, registerLabIpc, type NativeDialogs } from './ipc.js';
+import { appWindowSenderCheck, forwardLabEvents, MENU_CHANNELS, registerLabIpc } from './ipc.js';
 import { menuTemplate } from './menu.js';
 import { hardenSession, hardenWebContents } from './security.js';
 
@@ -56,11 +57,15 @@ function start(): void {
   // Every web contents (the window, and developer tools) gets the navigation rules.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 
-  const service = new LabService({ runsDir: path.join(app.getPath('userData'), 'runs') });
-  forwardLabEvents(service, (channel, event) => {
+  const runsDir = path.join(app.getPath('userData'), 'runs');
+  const service = new LabService({ runsDir });
+  // The window reaches the service only through the dispatch (argument checks, one error mapping,
+  // no paths of this machine in errors or events).
+  const dispatch = createDispatch(service, { runsDir, dialogs: nativeDialogs() });
+  forwardLabEvents(dispatch, (channel, event) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, event);
   });
-  registerLabIpc(ipcMain, service, appWindowSenderCheck(() => mainWindow?.webContents ?? null), nativeDialogs());
+  registerLabIpc(ipcMain, dispatch, appWindowSenderCheck(() => mainWindow?.webContents ?? null));
 
   // Stop every training run and let it save its weights before the process ends.
   let shutdown: 'no' | 'running' | 'done' = 'no';

@@ -45,9 +45,16 @@ export interface TrainOptions {
 
 export interface RunSummary {
   id: string;
-  config: TrainConfig & { clips?: string[] };
-  /** 'running' while this app trains it; 'incomplete' for a run that stopped without finishing (a crash). */
-  status: RunStatus | 'running' | 'incomplete';
+  /** The run's settings; null only for a damaged run whose config.json cannot be used. */
+  config: (TrainConfig & { clips?: string[] }) | null;
+  /**
+   * 'running' while this app trains it; 'incomplete' for a run that stopped without finishing (a
+   * crash); 'damaged' for a folder whose files cannot be read as a run (see `damaged`). A damaged
+   * run has no figures (steps 0, losses and metrics null) and cannot be heard or scored.
+   */
+  status: RunStatus | 'running' | 'incomplete' | 'damaged';
+  /** Why the run is damaged: which file, and what is wrong with it. Only with status 'damaged'. */
+  damaged?: string;
   steps: number;
   finalTrainLoss: number | null;
   bestValLoss: number | null;

@@ -1,7 +1,7 @@
 // The lab behind the app: the library of loaded clips, training runs in worker threads, the runs
 // folder, scoring and audio. Both the Electron shell and the web host serve exactly this object,
 // so the desktop app, the browser and the tests exercise one implementation.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -12,16 +12,17 @@ import { prepareAudio } from '../audio/prepare.js';
 import { encodeWav, writeWav } from '../audio/wav-write.js';
 import { Codec } from '../nn/codec.js';
 import { getPreset, presetInfo, PRESETS } from '../nn/presets.js';
-import { loadWeights } from '../nn/weights.js';
 import { LOSSES } from '../losses/index.js';
 import { OPTIMIZERS } from '../optim/optimizer.js';
 import { SCHEDULES } from '../optim/schedule.js';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from '../train/config.js';
 import { startTraining, type TrainingHandle } from '../train/trainer.js';
-import { newRunDir, readJson, readLog, readTestSplit, removeStaleTemporaries } from '../runs/run-dir.js';
+import { loadRunWeights, newRunName, readJson, readLog, readTestSplit } from '../runs/run-dir.js';
+import { entryExists, isRealDir, isRegularFile, listRunDirs, readRunFile } from '../runs/run-files.js';
 import type { AudioRef, CrossEvalRow, LabApi, LabEvent, LibraryEntry, RunSummary, TrainOptions } from './contract.js';
 import type { TrainResult } from '../train/run.js';
+import { summarizeRun } from './run-summary.js';
 
 export class ApiError extends Error {
   constructor(
@@ -170,8 +171,9 @@ export class LabService implements LabApi {
     }
     const clips = [];
     for (const id of clipIds) clips.push({ name: this.clip(id).entry.name, audio: await this.mono(id) });
-    const dir = newRunDir(this.runsDir, `${resolved.preset}-${resolved.loss}`);
-    const runId = path.basename(dir);
+    // The worker makes the folder, whole, once training has started; the name is settled here so the caller gets it now.
+    const runId = newRunName(this.runsDir, `${resolved.preset}-${resolved.loss}`, new Set(this.active.keys()));
+    const dir = path.join(this.runsDir, runId);
     const handle = startTraining({ clips, config: resolved, outDir: dir, exactDir: true, clipNames: clips.map((c) => c.name) });
     this.active.set(runId, handle);
     handle.onEvent((e) => {
@@ -222,42 +224,17 @@ export class LabService implements LabApi {
   private runDir(runId: string): string {
     need(isId(runId), 'a run id is needed');
     const dir = path.join(this.runsDir, runId);
-    if (!existsSync(path.join(dir, 'config.json'))) throw new ApiError('NOT_FOUND', `no run ${runId}`);
+    if (!isRealDir(dir) || !isRegularFile(path.join(dir, 'config.json'))) throw new ApiError('NOT_FOUND', `no run ${runId}`);
     return dir;
   }
 
   async listRuns(): Promise<RunSummary[]> {
-    if (!existsSync(this.runsDir)) return [];
     const out: RunSummary[] = [];
-    for (const id of readdirSync(this.runsDir).sort()) {
-      const dir = path.join(this.runsDir, id);
-      const hasConfig = existsSync(path.join(dir, 'config.json'));
-      const running = this.active.get(id);
-      // A run just started may not have written its config yet; this service knows it anyway.
-      if (!hasConfig && !running) continue;
-      try {
-        removeStaleTemporaries(dir);
-        const config = hasConfig ? readJson<RunSummary['config'] & { createdAt?: string }>(path.join(dir, 'config.json')) : running!.config;
-        const metricsFile = path.join(dir, 'metrics.json');
-        const done = existsSync(metricsFile) ? readJson<TrainResult>(metricsFile) : null;
-        const log = done ? [] : readLog(dir);
-        const last = log.at(-1);
-        const vals = log.filter((e) => e.valLoss !== undefined);
-        const best = vals.reduce<(typeof vals)[number] | null>((b, e) => (!b || e.valLoss! < b.valLoss! ? e : b), null);
-        out.push({
-          id,
-          config,
-          status: this.active.has(id) ? 'running' : done ? done.status : 'incomplete',
-          steps: done?.steps ?? last?.step ?? 0,
-          finalTrainLoss: done?.finalTrainLoss ?? last?.trainLoss ?? null,
-          bestValLoss: done?.bestValLoss ?? best?.valLoss ?? null,
-          bestStep: done?.bestStep ?? best?.step ?? 0,
-          metrics: done?.metrics ?? null,
-          createdAt: (config as { createdAt?: string }).createdAt ?? '',
-        });
-      } catch {
-        // A folder that cannot be read is not a run; skip it rather than fail the list.
-      }
+    // Real run folders only (never a link), and the runs this service started whose folder is not made yet.
+    for (const id of [...new Set([...listRunDirs(this.runsDir), ...this.active.keys()])].sort()) {
+      // A damaged folder is listed as such, with the reason (src/api/run-summary.ts); only a folder that is no run at all is left out.
+      const summary = summarizeRun(path.join(this.runsDir, id), id, this.active.get(id));
+      if (summary) out.push(summary);
     }
     return out;
   }
@@ -269,9 +246,9 @@ export class LabService implements LabApi {
   private codec(runId: string): Codec {
     let c = this.codecs.get(runId);
     if (!c) {
-      const file = path.join(this.runDir(runId), 'best.weights');
-      if (!existsSync(file)) throw new ApiError('NO_WEIGHTS', `run ${runId} has no weights yet`);
-      const w = loadWeights(file);
+      const dir = this.runDir(runId);
+      if (!entryExists(path.join(dir, 'best.weights'))) throw new ApiError('NO_WEIGHTS', `run ${runId} has no weights yet`);
+      const w = loadRunWeights(dir, 'best');
       c = new Codec(getPreset(w.preset), w.params);
       if (!this.active.has(runId)) this.codecs.set(runId, c);
     }
@@ -309,7 +286,7 @@ export class LabService implements LabApi {
         need((RUN_FILES as readonly string[]).includes(ref.file), `file must be one of ${RUN_FILES.join(', ')}`);
         const file = path.join(this.runDir(ref.runId), `${ref.file}.wav`);
         if (!existsSync(file)) throw new ApiError('NOT_FOUND', `run ${ref.runId} has no ${ref.file}.wav yet`);
-        return new Uint8Array(await readFile(file));
+        return new Uint8Array(readRunFile(file));
       }
       default:
         throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);

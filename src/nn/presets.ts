@@ -57,7 +57,8 @@ export const PRESETS: Record<PresetName, Preset> = {
 };
 
 export function getPreset(name: string): Preset {
-  const p = PRESETS[name as PresetName];
+  // An own property only: `constructor`, `toString` or `__proto__` would find Object.prototype's.
+  const p = typeof name === 'string' && Object.hasOwn(PRESETS, name) ? PRESETS[name as PresetName] : undefined;
   if (!p) throw new Error(`unknown preset '${name}'; choose one of ${Object.keys(PRESETS).join(', ')}`);
   return p;
 }

@@ -3,6 +3,8 @@ import { getPreset, type PresetName } from '../nn/presets.js';
 import { getLoss, type LossName } from '../losses/index.js';
 import { parseOptimizer, type OptimizerConfig } from '../optim/optimizer.js';
 import { SCHEDULES, type ScheduleConfig, type ScheduleName } from '../optim/schedule.js';
+import { describeValue } from '../util/describe-value.js';
+import { KERNEL_MEMORY_BUDGET, largestShare, trainingCoreBytes } from './kernel-memory.js';
 
 export interface TrainConfig {
   preset: PresetName;
@@ -47,41 +49,122 @@ export class ConfigError extends Error {
   readonly code = 'BAD_CONFIG';
 }
 
-function positiveInt(name: string, v: number, min = 1): void {
-  if (!(Number.isInteger(v) && v >= min)) throw new ConfigError(`${name} must be a whole number of at least ${min}, not ${v}`);
+/** Ten million steps: days of training at the speeds this engine reaches; more is a typo. */
+export const MAX_STEPS = 10_000_000;
+/** Smallest segment: the codec's receptive field plus one hop, so every segment has a valid output frame. */
+export const MIN_SEGMENT = 1024 + 64;
+
+/** An allowed interval; `open` ends exclude the bound itself. */
+interface Range {
+  min: number;
+  max: number;
+  minOpen?: boolean;
+  maxOpen?: boolean;
+  whole?: boolean;
 }
 
-/** Fill defaults and check every field, with a message naming the bad one. */
-export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
-  const c: TrainConfig = {
-    ...DEFAULT_CONFIG,
-    ...partial,
-    optimizer: { ...DEFAULT_CONFIG.optimizer, ...partial.optimizer },
-    schedule: { ...DEFAULT_CONFIG.schedule, ...partial.schedule },
-    augment: { ...DEFAULT_CONFIG.augment, ...partial.augment },
-  };
+const interval = (r: Range) => `${r.minOpen ? '(' : '['}${r.min}, ${r.max}${r.maxOpen ? ')' : ']'}`;
+
+/** `v` must be a finite number (a number, not a string that looks like one) within `r`. */
+function inRange(name: string, v: unknown, r: Range, hint = ''): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`${name} must be a number, not ${describeValue(v)}`);
+  if (r.whole && !Number.isInteger(v)) throw new ConfigError(`${name} must be a whole number, not ${v}`);
+  const low = r.minOpen ? v <= r.min : v < r.min;
+  const high = r.maxOpen ? v >= r.max : v > r.max;
+  if (low || high) throw new ConfigError(`${name} must be in ${interval(r)}${hint}, not ${v}`);
+  return v;
+}
+
+const whole = (min: number, max: number): Range => ({ min, max, whole: true });
+/** [0, 1): the coefficient of a running average; 1 or more would never forget (or grow without bound). */
+const DECAY: Range = { min: 0, max: 1, maxOpen: true };
+
+function optionalInRange(name: string, v: unknown, r: Range, hint = ''): void {
+  if (v !== undefined) inRange(name, v, r, hint);
+}
+
+function optionalBoolean(name: string, v: unknown): void {
+  if (v !== undefined && typeof v !== 'boolean') throw new ConfigError(`${name} must be true or false, not ${describeValue(v)}`);
+}
+
+/** A name from one of the engine's own lists (never a property lookup, so `constructor` is no name). */
+function knownName(what: string, v: unknown, check: (name: string) => unknown): void {
+  if (typeof v !== 'string') throw new ConfigError(`${what} must be a name, not ${describeValue(v)}`);
   try {
-    getPreset(c.preset);
-    getLoss(c.loss);
-    parseOptimizer(c.optimizer.name);
+    check(v);
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
-  if (!SCHEDULES.includes(c.schedule.name as ScheduleName)) throw new ConfigError(`unknown schedule '${c.schedule.name}'; choose one of ${SCHEDULES.join(', ')}`);
-  if (!(c.lr > 0 && c.lr < 10)) throw new ConfigError(`learning rate must be between 0 and 10, not ${c.lr}`);
-  positiveInt('steps', c.steps);
-  positiveInt('batch', c.batch);
-  positiveInt('segment', c.segment, 1024 + 64);
+}
+
+function section<T extends object>(name: string, v: unknown): Partial<T> {
+  if (v === undefined) return {};
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${name} must be an object, not ${describeValue(v)}`);
+  return v as Partial<T>;
+}
+
+/** Fill defaults and check every field (type, then range), with a message naming the bad one. */
+export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
+  if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) throw new ConfigError(`the settings must be an object, not ${describeValue(partial)}`);
+  const c: TrainConfig = {
+    ...DEFAULT_CONFIG,
+    ...partial,
+    optimizer: { ...DEFAULT_CONFIG.optimizer, ...section<OptimizerConfig>('optimizer', partial.optimizer) },
+    schedule: { ...DEFAULT_CONFIG.schedule, ...section<ScheduleConfig>('schedule', partial.schedule) },
+    augment: { ...DEFAULT_CONFIG.augment, ...section<TrainConfig['augment']>('augment', partial.augment) },
+  };
+  knownName('preset', c.preset, getPreset);
+  knownName('loss', c.loss, getLoss);
+  knownName('optimizer', c.optimizer.name, parseOptimizer);
+  knownName('schedule', c.schedule.name, (n) => {
+    if (!(SCHEDULES as string[]).includes(n)) throw new Error(`unknown schedule '${n}'; choose one of ${SCHEDULES.join(', ')}`);
+  });
+
+  // Above 10 every preset diverges within a step or two; the divergence guard is for accidents, not for this.
+  if (typeof c.lr !== 'number' || !(c.lr > 0 && c.lr < 10)) throw new ConfigError(`learning rate must be a number between 0 and 10, not ${describeValue(c.lr)}`);
+  inRange('steps', c.steps, whole(1, MAX_STEPS));
+  // Loose caps, so the memory estimate below works on sane numbers; that estimate is the real limit.
+  inRange('batch', c.batch, whole(1, 4096));
+  inRange('segment', c.segment, whole(MIN_SEGMENT, 2 ** 22));
   if (c.segment % 64 !== 0) throw new ConfigError(`segment must be a multiple of 64 samples (the codec's hop), not ${c.segment}`);
-  positiveInt('seed', c.seed, 0);
-  positiveInt('val-every', c.valEvery);
-  positiveInt('patience', c.patience, 0);
-  positiveInt('log-every', c.logEvery);
-  if (c.threads !== 1 && c.threads !== 2) throw new ConfigError(`threads must be 1 or 2, not ${c.threads}`);
+  // The generator takes 32 bits of seed; a larger one would silently alias a smaller one.
+  inRange('seed', c.seed, whole(0, 2 ** 32 - 1));
+  inRange('val-every', c.valEvery, whole(1, MAX_STEPS));
+  inRange('patience', c.patience, whole(0, MAX_STEPS));
+  inRange('log-every', c.logEvery, whole(1, MAX_STEPS));
+  if (c.threads !== 1 && c.threads !== 2) throw new ConfigError(`threads must be 1 or 2, not ${describeValue(c.threads)}`);
   if (c.batch % c.threads !== 0) throw new ConfigError(`batch ${c.batch} must divide evenly between ${c.threads} threads`);
-  positiveInt('warmup', c.schedule.warmupSteps ?? 0, 0);
-  if (c.optimizer.clipNorm !== undefined && !(c.optimizer.clipNorm >= 0)) throw new ConfigError('clip-norm must be 0 or more');
-  if (c.optimizer.weightDecay !== undefined && !(c.optimizer.weightDecay >= 0)) throw new ConfigError('weight decay must be 0 or more');
-  if (!(c.augment.gainDb >= 0 && c.augment.gainDb <= 40)) throw new ConfigError('augmentation gain must be 0 to 40 dB');
+
+  const o = c.optimizer;
+  optionalInRange('momentum', o.momentum, DECAY, ': 1 or more makes every step larger than the last');
+  optionalBoolean('nesterov', o.nesterov);
+  optionalInRange('weight decay', o.weightDecay, { min: 0, max: 1 });
+  optionalInRange('beta1', o.beta1, DECAY);
+  optionalInRange('beta2', o.beta2, DECAY);
+  // eps only keeps a division away from zero; a large one replaces the adaptive step by plain SGD.
+  optionalInRange('eps', o.eps, { min: 0, max: 1, minOpen: true });
+  optionalInRange('alpha', o.alpha, DECAY);
+  optionalInRange('clip-norm', o.clipNorm, { min: 0, max: 1e6 }, ' (0: off)');
+  optionalInRange('clip-value', o.clipValue, { min: 0, max: 1e6 }, ' (0: off)');
+
+  const s = c.schedule;
+  optionalInRange('warmup', s.warmupSteps, whole(0, MAX_STEPS));
+  optionalInRange('step size', s.stepSize, whole(1, MAX_STEPS));
+  optionalInRange('gamma', s.gamma, { min: 0, max: 1, minOpen: true }, ': the factor the learning rate is multiplied by');
+  optionalInRange('min-lr', s.minLr, { min: 0, max: c.lr }, ': the cosine schedule ends there, below the learning rate');
+
+  inRange('augmentation gain', c.augment.gainDb, { min: 0, max: 40 }, ' dB');
+  optionalBoolean('augment polarity', c.augment.polarity);
+
+  const share = c.batch / c.threads;
+  if (trainingCoreBytes(c.preset, share, c.segment) > KERNEL_MEMORY_BUDGET) {
+    const fits = largestShare(c.preset, c.segment) * c.threads;
+    const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
+    throw new ConfigError(
+      `batch ${c.batch} of ${c.segment}-sample segments needs about ${mib(trainingCoreBytes(c.preset, share, c.segment))} of kernel memory per thread ` +
+        `(${c.preset} preset), more than a kernel core's budget of ${mib(KERNEL_MEMORY_BUDGET)}; ` +
+        (fits > 0 ? `at this segment length the batch can be at most ${fits}` : 'use a shorter segment'),
+    );
+  }
   return c;
 }

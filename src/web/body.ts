@@ -2,9 +2,9 @@
 // an oversized upload is refused after at most `limit` bytes are held, never buffered whole.
 import type { IncomingMessage } from 'node:http';
 
+/** Why a body was not read; the host answers with the code (its HTTP status: src/web/status.ts). */
 export class BodyError extends Error {
   constructor(
-    readonly status: 400 | 413,
     readonly code: 'TOO_LARGE' | 'BAD_REQUEST' | 'CLIENT_GONE',
     message: string,
   ) {
@@ -22,9 +22,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
     let expected: number | null = null;
     if (declared !== undefined) {
       expected = Number(declared);
-      if (!Number.isSafeInteger(expected) || expected < 0) return reject(new BodyError(400, 'BAD_REQUEST', 'bad Content-Length'));
+      if (!Number.isSafeInteger(expected) || expected < 0) return reject(new BodyError('BAD_REQUEST', 'bad Content-Length'));
       // Refuse at once on the declared size: nothing of the body is read.
-      if (expected > limit) return reject(new BodyError(413, 'TOO_LARGE', `the body is ${expected} bytes; the limit is ${limit}`));
+      if (expected > limit) return reject(new BodyError('TOO_LARGE', `the body is ${expected} bytes; the limit is ${limit}`));
     }
 
     // With a declared length one buffer is allocated up front (a 500 MB upload then needs 500 MB,
@@ -46,16 +46,16 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
-      if (received > limit) return finish(new BodyError(413, 'TOO_LARGE', `the body is larger than the limit of ${limit} bytes`));
+      if (received > limit) return finish(new BodyError('TOO_LARGE', `the body is larger than the limit of ${limit} bytes`));
       if (whole) {
         // Node's parser enforces Content-Length framing, so this cannot overrun; the check is cheap insurance.
-        if (received > whole.length) return finish(new BodyError(400, 'BAD_REQUEST', 'the body is longer than its Content-Length'));
+        if (received > whole.length) return finish(new BodyError('BAD_REQUEST', 'the body is longer than its Content-Length'));
         whole.set(chunk, received - chunk.length);
       } else chunks.push(chunk);
     };
     const onEnd = () => {
       if (whole) {
-        if (received !== whole.length) return finish(new BodyError(400, 'BAD_REQUEST', 'the body is shorter than its Content-Length'));
+        if (received !== whole.length) return finish(new BodyError('BAD_REQUEST', 'the body is shorter than its Content-Length'));
         return finish(null, whole);
       }
       const out = new Uint8Array(received);
@@ -66,7 +66,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
       }
       finish(null, out);
     };
-    const onGone = () => finish(new BodyError(400, 'CLIENT_GONE', 'the client went away before the body was complete'));
+    const onGone = () => finish(new BodyError('CLIENT_GONE', 'the client went away before the body was complete'));
     const onClose = () => {
       if (!req.complete) onGone();
     };

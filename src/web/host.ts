@@ -7,9 +7,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../assets.js';
 import { LAB_METHODS, type LabEvent, type LabMethod } from '../api/contract.js';
-import { ApiError, LabService } from '../api/service.js';
+import { createDispatch, type CallResult } from '../api/dispatch.js';
+import { LabService } from '../api/service.js';
 import { BodyError, readBody } from './body.js';
 import { newToken, RequestGuard, type Refusal } from './guard.js';
+import { statusOf } from './status.js';
 import { NOT_BUILT_PAGE, openStatic, resolveStatic } from './static-files.js';
 
 /** The only interface the host listens on. */
@@ -60,15 +62,6 @@ const OWN_ROUTE = new Map<string, string>([
 ]);
 const CALLABLE = new Set<string>(LAB_METHODS.filter((m) => !NOT_IN_BROWSER.has(m) && !OWN_ROUTE.has(m)));
 
-const STATUS_OF_CODE: Record<string, number> = {
-  BAD_REQUEST: 400,
-  BAD_CONFIG: 400,
-  CLIP_REFUSED: 400,
-  NOT_FOUND: 404,
-  NOT_RUNNING: 409,
-  NO_WEIGHTS: 409,
-};
-
 /** Sent on every response; the CSP also covers JSON and files, which costs nothing and stops a served SVG from running script. */
 const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
@@ -92,6 +85,8 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
   const uploadLimit = opts.uploadLimit ?? UPLOAD_LIMIT;
   const pingMs = opts.pingMs ?? PING_MS;
   const token = newToken();
+  // The browser reaches the service only through this (argument checks, one error mapping).
+  const dispatch = createDispatch(service, { runsDir: service.runsDir });
 
   // The guard needs the port, which is known only once listening (port 0); until then nothing is accepted.
   let guard: RequestGuard | null = null;
@@ -102,7 +97,7 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
       // Last line of defence: a bug in a handler answers 500 (or drops the connection if the
       // answer had begun) but never takes the host down.
       process.stderr.write(`codec-lab web: ${req.method} ${req.url}: ${(e as Error)?.stack ?? e}\n`);
-      if (!res.headersSent) sendError(req, res, 500, 'INTERNAL', 'internal error');
+      if (!res.headersSent) sendError(req, res, 'INTERNAL', 'internal error');
       else res.destroy();
     });
   });
@@ -111,17 +106,18 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const raw = req.url ?? '/';
     // Only origin-form targets ("/path?query"); absolute-form and "*" have no business here.
-    if (!raw.startsWith('/')) return sendError(req, res, 400, 'BAD_REQUEST', 'bad request target');
+    if (!raw.startsWith('/')) return sendError(req, res, 'BAD_REQUEST', 'bad request target');
     const q = raw.indexOf('?');
     const rawPath = q < 0 ? raw : raw.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
     const isApi = rawPath === '/api' || rawPath.startsWith('/api/');
 
-    const refusal: Refusal | null = guard ? guard.check(req, query, isApi) : { status: 503, code: 'STARTING', message: 'starting' };
-    if (refusal) return sendError(req, res, refusal.status, refusal.code, refusal.message);
+    const kind = !isApi ? 'static' : rawPath === '/api/events' ? 'events' : 'api';
+    const refusal: Refusal | null = guard ? guard.check(req, query, kind) : { code: 'STARTING', message: 'starting' };
+    if (refusal) return sendError(req, res, refusal.code, refusal.message);
 
     if (isApi) return api(req, res, rawPath, query);
-    return serveStatic(req, res, rawPath, query);
+    return serveStatic(req, res, rawPath);
   }
 
   async function api(req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams): Promise<void> {
@@ -132,44 +128,38 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
       try {
         method = decodeURIComponent(call[1]);
       } catch {
-        return sendError(req, res, 404, 'NOT_FOUND', 'no such method');
+        return sendError(req, res, 'NOT_FOUND', 'no such method');
       }
       if (NOT_IN_BROWSER.has(method as LabMethod)) {
-        return sendError(req, res, 403, 'NOT_AVAILABLE', `${method} takes file paths on the host's machine, which a browser may not name; upload files with POST /api/upload and download audio with POST /api/audio instead`);
+        return sendError(req, res, 'NOT_AVAILABLE', `${method} takes file paths on the host's machine, which a browser may not name; upload files with POST /api/upload and download audio with POST /api/audio instead`);
       }
       const own = OWN_ROUTE.get(method);
-      if (own) return sendError(req, res, 400, 'BAD_REQUEST', `${method} moves bytes; use ${own}`);
-      // Looked up in our own list, never on the object: `constructor`, `__proto__` or a private
-      // helper of the service must not be callable by name.
-      if (!CALLABLE.has(method)) return sendError(req, res, 404, 'NOT_FOUND', `no method '${method}'`);
+      if (own) return sendError(req, res, 'BAD_REQUEST', `${method} moves bytes; use ${own}`);
+      // Looked up in our own list, never on an object (and the dispatch looks it up again in its own Map).
+      if (!CALLABLE.has(method)) return sendError(req, res, 'NOT_FOUND', `no method '${method.slice(0, 60)}'`);
       const body = await jsonBody(req, res);
       if (!body) return;
-      const args = body.args ?? [];
-      if (!Array.isArray(args)) return sendError(req, res, 400, 'BAD_REQUEST', '"args" must be a list');
-      const fn = (service as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
-      return answer(req, res, () => fn.apply(service, args));
+      if (body.args !== undefined && !Array.isArray(body.args)) return sendError(req, res, 'BAD_REQUEST', '"args" must be a list');
+      return answer(req, res, await dispatch.call(method, (body.args as unknown[] | undefined) ?? []));
     }
 
     switch (rawPath) {
       case '/api/upload': {
         if (req.method !== 'POST') return methodNotAllowed(req, res, 'POST');
         const name = query.get('name');
-        if (!name) return sendError(req, res, 400, 'BAD_REQUEST', 'the upload needs ?name=FILE_NAME');
+        if (!name) return sendError(req, res, 'BAD_REQUEST', 'the upload needs ?name=FILE_NAME');
         const bytes = await bodyOrError(req, res, uploadLimit);
         if (!bytes) return;
         // readBody returns a Uint8Array owning its whole ArrayBuffer, so this hands over exactly the file.
-        return answer(req, res, () => service.addFileData(name, bytes.buffer as ArrayBuffer));
+        return answer(req, res, await dispatch.call('addFileData', [name, bytes.buffer as ArrayBuffer]));
       }
       case '/api/audio': {
         if (req.method !== 'POST') return methodNotAllowed(req, res, 'POST');
         const body = await jsonBody(req, res);
         if (!body) return;
-        let wav: ArrayBuffer;
-        try {
-          wav = await service.audio(body.ref as never);
-        } catch (e) {
-          return sendCaught(req, res, e);
-        }
+        const result = await dispatch.call('audio', [body.ref]);
+        if (!result.ok) return sendError(req, res, result.error.code, result.error.message);
+        const wav = result.value as ArrayBuffer;
         res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': wav.byteLength, 'Cache-Control': 'no-store' });
         res.end(Buffer.from(wav));
         return;
@@ -178,7 +168,7 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
         if (req.method !== 'GET') return methodNotAllowed(req, res, 'GET');
         return events(req, res);
       default:
-        return sendError(req, res, 404, 'NOT_FOUND', `no route ${rawPath}`);
+        return sendError(req, res, 'NOT_FOUND', `no route ${rawPath.slice(0, 100)}`);
     }
   }
 
@@ -191,11 +181,11 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
     try {
       value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
     } catch {
-      sendError(req, res, 400, 'BAD_REQUEST', 'the body is not JSON');
+      sendError(req, res, 'BAD_REQUEST', 'the body is not JSON');
       return null;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      sendError(req, res, 400, 'BAD_REQUEST', 'the body must be a JSON object');
+      sendError(req, res, 'BAD_REQUEST', 'the body must be a JSON object');
       return null;
     }
     return value as Record<string, unknown>;
@@ -206,27 +196,15 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
       return await readBody(req, limit);
     } catch (e) {
       if (!(e instanceof BodyError)) throw e;
-      if (e.code !== 'CLIENT_GONE') sendError(req, res, e.status, e.code, e.message);
+      if (e.code !== 'CLIENT_GONE') sendError(req, res, e.code, e.message);
       else res.destroy();
       return null;
     }
   }
 
-  async function answer(req: IncomingMessage, res: ServerResponse, call: () => Promise<unknown>): Promise<void> {
-    let result: unknown;
-    try {
-      result = await call();
-    } catch (e) {
-      return sendCaught(req, res, e);
-    }
-    sendJson(req, res, 200, { result: result === undefined ? null : result });
-  }
-
-  function sendCaught(req: IncomingMessage, res: ServerResponse, e: unknown): void {
-    if (e instanceof ApiError) return sendError(req, res, STATUS_OF_CODE[e.code] ?? 500, e.code, e.message);
-    // Not one of the service's own refusals: a fault. Say what happened, log where.
-    process.stderr.write(`codec-lab web: ${(e as Error)?.stack ?? e}\n`);
-    sendError(req, res, 500, 'INTERNAL', (e as Error)?.message ?? String(e));
+  function answer(req: IncomingMessage, res: ServerResponse, result: CallResult): void {
+    if (!result.ok) return sendError(req, res, result.error.code, result.error.message);
+    sendJson(req, res, 200, { result: result.value === undefined ? null : result.value });
   }
 
   function events(req: IncomingMessage, res: ServerResponse): void {
@@ -241,7 +219,7 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
       if (res.writableLength > 8 * 1024 * 1024) return res.destroy();
       res.write(`data: ${JSON.stringify(e)}\n\n`);
     };
-    const unsubscribe = service.subscribe(send);
+    const unsubscribe = dispatch.subscribe(send);
     // Comments keep idle connections (and any proxy between) from timing out and show a dead client.
     const ping = setInterval(() => res.write(': ping\n\n'), pingMs);
     ping.unref();
@@ -252,10 +230,9 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
     });
   }
 
-  function serveStatic(req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams): void {
+  function serveStatic(req: IncomingMessage, res: ServerResponse, rawPath: string): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(req, res, 'GET, HEAD');
     const isIndex = rawPath === '/' || rawPath === '/index.html';
-    if (isIndex && guard!.queryHasToken(query)) res.setHeader('Set-Cookie', guard!.cookie());
     const file = resolveStatic(staticDir, isIndex ? '/index.html' : rawPath);
     if (!file) {
       if (isIndex) {
@@ -264,12 +241,12 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
         res.end(req.method === 'HEAD' ? undefined : page);
         return;
       }
-      return sendError(req, res, 404, 'NOT_FOUND', 'no such file');
+      return sendError(req, res, 'NOT_FOUND', 'no such file');
     }
     res.writeHead(200, {
       'Content-Type': file.type,
       'Content-Length': file.size,
-      // The page must never be cached (it is served with a per-start token's cookie); built assets may be, with a check.
+      // The page is never cached (a rebuilt renderer shows at once); built assets may be, with a check.
       'Cache-Control': isIndex ? 'no-store' : 'no-cache',
     });
     if (req.method === 'HEAD') return void res.end();
@@ -317,13 +294,14 @@ function sendJson(req: IncomingMessage, res: ServerResponse, status: number, val
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-function sendError(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(req, res, status, { error: { code, message } });
+/** An error answer; the status comes from the code (src/web/status.ts), so one code always means one status. */
+function sendError(req: IncomingMessage, res: ServerResponse, code: string, message: string): void {
+  sendJson(req, res, statusOf(code), { error: { code, message } });
 }
 
 function methodNotAllowed(req: IncomingMessage, res: ServerResponse, allow: string): void {
   res.setHeader('Allow', allow);
-  sendError(req, res, 405, 'METHOD_NOT_ALLOWED', `use ${allow}`);
+  sendError(req, res, 'METHOD_NOT_ALLOWED', `use ${allow}`);
 }
 
 function hasBody(req: IncomingMessage): boolean {

@@ -1,6 +1,6 @@
 // The service the app and the web host serve: library, training, runs, scoring and audio.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LabService, ApiError } from '../../src/api/service.js';
 import type { LabEvent } from '../../src/api/contract.js';
@@ -27,6 +27,31 @@ describe('LabService', () => {
       expect(await lab.listLibrary()).toHaveLength(4);
       await expect(lab.removeClip('nope')).rejects.toBeInstanceOf(ApiError);
       await expect(lab.addFiles('x' as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('refuses bad settings itself too (resolveConfig), for a caller that is not behind the dispatch, and makes no run folder', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const lab = new LabService({ runsDir: dir, withBundledClip: false });
+      const [clip] = await lab.addFiles([path.join(EDGE_DIR, 'ok_s16_mono_11025.wav')]);
+      const bad: [unknown, RegExp][] = [
+        [{ lr: '0.001' }, /^learning rate must be a number between 0 and 10, not the string "0\.001"$/],
+        [{ preset: 'constructor' }, /^unknown preset 'constructor'/],
+        [{ preset: '__proto__' }, /^unknown preset '__proto__'/],
+        [{ preset: 'toString' }, /^unknown preset 'toString'/],
+        [{ optimizer: { name: 'momentum', momentum: -0.1 } }, /^momentum must be in \[0, 1\)/],
+        [{ optimizer: { name: 'adam', beta1: 1 } }, /^beta1 must be in \[0, 1\)/],
+        [{ batch: 1000 }, /kernel memory/],
+        [{ optimizer: 'adam' }, /^optimizer must be an object, not the string "adam"$/],
+      ];
+      for (const [config, message] of bad) {
+        await expect(lab.startTraining([clip.id], config as never), JSON.stringify(config)).rejects.toMatchObject({ code: 'BAD_CONFIG', message: expect.stringMatching(message) });
+      }
+      expect(readdirSync(dir)).toEqual([]);
+      expect(await lab.listRuns()).toEqual([]);
     } finally {
       cleanup();
     }

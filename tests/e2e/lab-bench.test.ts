@@ -18,7 +18,7 @@ import { EDGE_DIR, MUSIC_DIR, REPO, tempDir } from '../helpers.js';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
-declare const location: any;
+declare const sessionStorage: any;
 declare function requestAnimationFrame(callback: (t: number) => void): number;
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -143,7 +143,8 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
 
   it('answers an API call quickly (round trip measured from the page)', async () => {
     const times = await page.evaluate(async () => {
-      const token = new URLSearchParams(location.search).get('token')!;
+      // The page keeps the token it was opened with in sessionStorage (renderer/src/lib/web-client.ts).
+      const token = sessionStorage.getItem('codec-lab-token')!;
       const out: number[] = [];
       for (let i = 0; i < 30; i++) {
         const t0 = performance.now();

@@ -57,13 +57,13 @@ beforeAll(() => {
 
 describe('the built shell', () => {
   it('emits the main process as ES modules and the preload as CommonJS', () => {
-    for (const f of ['main.js', 'ipc.js', 'validate.js', 'security.js', 'app-protocol.js', 'menu.js', 'preload.cjs']) expect(existsSync(path.join(OUT, f)), f).toBe(true);
+    for (const f of ['main.js', 'ipc.js', 'security.js', 'app-protocol.js', 'menu.js', 'preload.cjs']) expect(existsSync(path.join(OUT, f)), f).toBe(true);
     expect(readFileSync(path.join(OUT, 'main.js'), 'utf8')).toMatch(/^import .* from 'electron';$/m);
     expect(readFileSync(PRELOAD, 'utf8')).toMatch(/require\("electron"\)/);
   });
 
   it("resolves every relative import of dist/electron at run time (the engine as dist/api, not src/)", () => {
-    for (const f of ['main.js', 'ipc.js', 'validate.js', 'security.js', 'app-protocol.js', 'menu.js']) {
+    for (const f of ['main.js', 'ipc.js', 'security.js', 'app-protocol.js', 'menu.js']) {
       const code = readFileSync(path.join(OUT, f), 'utf8');
       for (const m of code.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'/gm)) {
         const target = path.resolve(OUT, m[1]);
@@ -72,6 +72,8 @@ describe('the built shell', () => {
       }
     }
     expect(readFileSync(path.join(OUT, 'main.js'), 'utf8')).toContain("from '../api/service.js'");
+    // The window's calls go through the engine's dispatch (argument checks, one error mapping).
+    expect(readFileSync(path.join(OUT, 'main.js'), 'utf8')).toContain("from '../api/dispatch.js'");
   });
 
   it('the preload requires nothing but electron (it must run in the sandbox)', () => {

@@ -1,15 +1,18 @@
-// The IPC layer of the desktop shell (electron/ipc.ts, electron/validate.ts), driven with a fake
-// ipcMain: which channels exist, who may call them, what arguments get through, and how errors
-// come back. The last block wires in the real LabService.
+// The IPC layer of the desktop shell (electron/ipc.ts), driven with a fake ipcMain, in front of the
+// engine's dispatch (src/api/dispatch.ts, schemas in src/api/validate.ts): which channels exist,
+// who may call them, what arguments get through, and how errors come back. The last block wires in
+// the real LabService. tests/api/dispatch.test.ts runs the same bad calls through both doors.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LAB_METHODS, type AudioRef, type LibraryEntry } from '../../src/api/contract.js';
 import { ApiError, LabService } from '../../src/api/service.js';
+import { createDispatch, exportTarget, type LabServiceLike, type NativeDialogs } from '../../src/api/dispatch.js';
+import { toCallError } from '../../src/api/call-error.js';
+import { ValidationError, trainConfig } from '../../src/api/validate.js';
 import { DEFAULT_CONFIG } from '../../src/train/config.js';
 import { encodeWav } from '../../src/audio/wav-write.js';
-import { appWindowSenderCheck, EVENT_CHANNEL, exportTarget, forwardLabEvents, LAB_CHANNELS, registerLabIpc, toWireError, type IpcResult, type LabServiceLike, type NativeDialogs } from '../../electron/ipc.js';
-import { CHANNEL_ARGS, ValidationError, trainConfig } from '../../electron/validate.js';
+import { appWindowSenderCheck, EVENT_CHANNEL, forwardLabEvents, IPC_METHODS, LAB_CHANNELS, registerLabIpc, type IpcResult } from '../../electron/ipc.js';
 import { FakeIpcMain, fakeEvent, WINDOW_CONTENTS_ID } from './fakes.js';
 import { sine, tempDir } from '../helpers.js';
 
@@ -45,7 +48,7 @@ const trusted = appWindowSenderCheck(() => ({ id: WINDOW_CONTENTS_ID, isDestroye
 function setup(d: NativeDialogs = dialogs()) {
   const ipc = new FakeIpcMain();
   const { service, calls } = recordingService();
-  const registration = registerLabIpc(ipc, service, trusted, d);
+  const registration = registerLabIpc(ipc, createDispatch(service, { dialogs: d }), trusted);
   const call = (method: string, ...args: unknown[]) => ipc.invoke(`lab:${method}`, fakeEvent(), ...args) as Promise<IpcResult>;
   return { ipc, calls, registration, call };
 }
@@ -65,8 +68,13 @@ describe('channels', () => {
     const { ipc } = setup();
     expect(ipc.handlers.has('lab:addFiles')).toBe(false);
     expect(ipc.handlers.has('lab:exportAudio')).toBe(false);
-    expect(Object.keys(CHANNEL_ARGS)).not.toContain('addFiles');
-    expect(Object.keys(CHANNEL_ARGS)).not.toContain('exportAudio');
+    expect(IPC_METHODS).not.toContain('addFiles');
+    expect(IPC_METHODS).not.toContain('exportAudio');
+  });
+
+  it('refuses a dispatch made without the native dialogs, which could not serve two of its channels', () => {
+    const { service } = recordingService();
+    expect(() => registerLabIpc(new FakeIpcMain(), createDispatch(service), trusted)).toThrow(/does not offer openFilesDialog/);
   });
 
   it('removes every channel again on dispose', () => {
@@ -172,7 +180,7 @@ describe('argument validation', () => {
   const bad: [string, unknown[], RegExp][] = [
     ['listLibrary', [1], /listLibrary takes 0 arguments, not 1/],
     ['removeClip', [], /removeClip: argument 1 must be a string, not nothing/],
-    ['removeClip', [42], /removeClip: argument 1 must be a string, not a number/],
+    ['removeClip', [42], /removeClip: argument 1 must be a string, not 42/],
     ['removeClip', ['../../etc/passwd'], /removeClip: argument 1 must be an id of letters, digits/],
     ['removeClip', ['x'.repeat(201)], /at most 200 characters/],
     ['runLog', ['..'], /runLog: argument 1 must be an id of letters, digits, _ \. and - \(not '\.' or '\.\.'\)/],
@@ -182,14 +190,14 @@ describe('argument validation', () => {
     ['addFileData', ['', new ArrayBuffer(1)], /argument 1 must have at least 1 characters/],
     ['addFileData', ['n'.repeat(256), new ArrayBuffer(1)], /at most 255 characters/],
     ['startTraining', [[], {}], /startTraining: argument 1 must not be empty/],
-    ['startTraining', ['clip-1', {}], /argument 1 must be a list, not a string/],
+    ['startTraining', ['clip-1', {}], /argument 1 must be a list, not the string "clip-1"/],
     ['startTraining', [['clip-1', 5], {}], /argument 1\[1\] must be a string/],
     ['startTraining', [['clip-1']], /argument 2 must be an object, not nothing/],
     ['startTraining', [['clip-1'], []], /argument 2 must be an object, not a list/],
     ['startTraining', [['clip-1'], { optimiser: { name: 'adam' } }], /argument 2 has an unknown key 'optimiser' \(allowed: preset, loss, optimizer/],
     ['startTraining', [['clip-1'], { optimizer: { name: 'adam', lr: 1 } }], /argument 2\.optimizer has an unknown key 'lr'/],
     ['startTraining', [['clip-1'], { schedule: { name: 'cosine', warmup: 10 } }], /argument 2\.schedule has an unknown key 'warmup'/],
-    ['startTraining', [['clip-1'], { augment: { gainDb: '6' } }], /argument 2\.augment\.gainDb must be a finite number, not a string/],
+    ['startTraining', [['clip-1'], { augment: { gainDb: '6' } }], /argument 2\.augment\.gainDb must be a finite number, not the string "6"/],
     ['startTraining', [['clip-1'], { lr: Number.NaN }], /argument 2\.lr must be a finite number/],
     ['startTraining', [['clip-1'], { steps: Infinity }], /argument 2\.steps must be a finite number/],
     ['startTraining', [['clip-1'], { loss: 'mel db; rm -rf' }], /argument 2\.loss must be a name of letters/],
@@ -243,15 +251,22 @@ describe('errors', () => {
         throw new ApiError('NOT_FOUND', 'no clip clip-1 in the library');
       },
     });
-    registerLabIpc(ipc, failing, trusted, dialogs());
+    registerLabIpc(ipc, createDispatch(failing, { dialogs: dialogs() }), trusted);
     expect(await ipc.invoke('lab:removeClip', fakeEvent(), 'clip-1')).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'no clip clip-1 in the library' } });
   });
 
   it('reports anything else as INTERNAL with its message', () => {
-    expect(toWireError(new TypeError('x is not a function'))).toEqual({ code: 'INTERNAL', message: 'x is not a function' });
-    expect(toWireError('plain string')).toEqual({ code: 'INTERNAL', message: 'plain string' });
-    expect(toWireError(Object.assign(new Error('gone'), { code: 'ENOENT' }))).toEqual({ code: 'ENOENT', message: 'gone' });
-    expect(toWireError(Object.assign(new Error('odd'), { code: 'lower case <b>' }))).toEqual({ code: 'INTERNAL', message: 'odd' });
+    const same = (m: string) => m;
+    expect(toCallError(new TypeError('x is not a function'), same)).toEqual({ code: 'INTERNAL', message: 'internal error: x is not a function', internal: true });
+    expect(toCallError('plain string', same)).toEqual({ code: 'INTERNAL', message: 'internal error: plain string', internal: true });
+    expect(toCallError(Object.assign(new Error('odd'), { code: 'lower case <b>' }), same)).toEqual({ code: 'INTERNAL', message: 'internal error: odd', internal: true });
+    let missing: unknown;
+    try {
+      readFileSync('/no/such/file.wav');
+    } catch (e) {
+      missing = e;
+    }
+    expect(toCallError(missing, same)).toEqual({ code: 'FILE_NOT_FOUND', message: 'there is no such file or folder (reading /no/such/file.wav)', internal: false });
   });
 });
 
@@ -303,7 +318,7 @@ describe('with the real LabService', () => {
   const service = new LabService({ runsDir: path.join(t.dir, 'runs'), withBundledClip: false });
   const ipc = new FakeIpcMain();
   const exported = path.join(t.dir, 'export.wav');
-  registerLabIpc(ipc, service, trusted, { chooseWavFiles: async () => [], chooseSavePath: async () => exported });
+  registerLabIpc(ipc, createDispatch(service, { runsDir: service.runsDir, dialogs: { chooseWavFiles: async () => [], chooseSavePath: async () => exported } }), trusted);
   const call = (method: string, ...args: unknown[]) => ipc.invoke(`lab:${method}`, fakeEvent(), ...args) as Promise<IpcResult<never>>;
   afterAll(async () => {
     await service.shutdown();

@@ -140,21 +140,22 @@ describe('where the host listens', () => {
 });
 
 describe('requests without the token', () => {
-  it('get 401 with a JSON error on the API, the events, and the static files', async () => {
+  it('get 401 with a JSON error on the API and the events', async () => {
     const cases: [string, string, Record<string, string>][] = [
       ['POST', '/api/call/listLibrary', {}],
       ['POST', '/api/call/listLibrary', { 'X-Codec-Lab-Token': WRONG_TOKEN }],
       ['POST', '/api/call/listLibrary', { 'X-Codec-Lab-Token': host.token.slice(0, 63) }],
-      ['POST', '/api/call/listLibrary', { Cookie: `codec_lab_token=${WRONG_TOKEN}` }],
+      // The right token, but not in the header: a cookie, or the query of a call, is no way in.
+      ['POST', '/api/call/listLibrary', { Cookie: `codec_lab_token=${host.token}` }],
+      ['POST', `/api/call/listLibrary?token=${host.token}`, {}],
+      ['POST', `/api/upload?name=x.wav&token=${host.token}`, {}],
+      ['POST', `/api/audio?token=${host.token}`, {}],
       ['POST', '/api/call/nonexistent', {}],
       ['POST', '/api/audio', {}],
       ['GET', '/api/events', {}],
       ['GET', `/api/events?token=${WRONG_TOKEN}`, {}],
-      ['GET', '/', {}],
-      ['GET', `/?token=${WRONG_TOKEN}`, {}],
-      ['GET', '/index.html', {}],
-      ['GET', '/assets/app.js', {}],
-      ['GET', '/no-such-file', {}],
+      ['GET', '/api/events', { Cookie: `codec_lab_token=${host.token}` }],
+      ['GET', '/api/nothing', {}],
     ];
     for (const [method, p, headers] of cases) {
       const r = await raw({ port: host.port, method, path: p, headers, body: method === 'POST' ? '{"args":[]}' : undefined });
@@ -164,6 +165,17 @@ describe('requests without the token', () => {
       expect(r.headers['set-cookie']).toBeUndefined();
       expect(r.text()).not.toContain('lab page');
     }
+  });
+
+  it('get the page and its assets, the public build output, but still only through this loopback host', async () => {
+    for (const p of ['/', `/?token=${WRONG_TOKEN}`, '/index.html', '/assets/app.js']) {
+      const r = await raw({ port: host.port, path: p });
+      expect(r.status, p).toBe(200);
+      expect(r.headers['set-cookie']).toBeUndefined();
+    }
+    expect((await raw({ port: host.port, path: '/no-such-file' })).status).toBe(404);
+    expect((await raw({ port: host.port, path: '/', headers: { Host: `evil.example:${host.port}` } })).status).toBe(421);
+    expect((await raw({ port: host.port, path: '/assets/app.js', headers: { Origin: 'http://evil.example' } })).status).toBe(403);
   });
 
   it('cannot add to the library: an upload with no or a wrong token adds nothing', async () => {
@@ -284,23 +296,28 @@ describe('static files', () => {
   });
 });
 
-describe('the cookie flow', () => {
-  it('GET /?token= sets an HttpOnly SameSite=Strict cookie, and the cookie alone then authorises', async () => {
-    const first = await raw({ port: host.port, path: `/?token=${host.token}` });
-    expect(first.status).toBe(200);
-    const setCookie = first.headers['set-cookie']![0];
-    expect(setCookie).toBe(`codec_lab_token=${host.token}; HttpOnly; SameSite=Strict; Path=/`);
-    const cookie = setCookie.split(';')[0];
-    const call = await raw({ port: host.port, method: 'POST', path: '/api/call/listLibrary', headers: { Cookie: `other=1; ${cookie}` }, body: '{}' });
-    expect(call.status).toBe(200);
-    expect(call.json().result.length).toBeGreaterThan(0);
-    expect((await raw({ port: host.port, path: '/assets/app.js', headers: { Cookie: cookie } })).status).toBe(200);
-    // A stale cookie from an earlier start beside the good one does not lock the page out.
-    const both = await raw({ port: host.port, method: 'POST', path: '/api/call/listLibrary', headers: { Cookie: `codec_lab_token=${WRONG_TOKEN}; ${cookie}` }, body: '{}' });
-    expect(both.status).toBe(200);
-    // Only the page with the token in its URL sets the cookie.
-    expect((await raw({ port: host.port, path: '/', headers: { Cookie: cookie } })).headers['set-cookie']).toBeUndefined();
-    expect((await raw({ port: host.port, path: `/assets/app.js?token=${host.token}` })).headers['set-cookie']).toBeUndefined();
+describe('the token: a header, never a cookie', () => {
+  it('sets no cookie on any answer, the printed URL included, so no other port of 127.0.0.1 can be sent one', async () => {
+    const answers = [
+      await raw({ port: host.port, path: `/?token=${host.token}` }),
+      await raw({ port: host.port, path: `/index.html?token=${host.token}` }),
+      await raw({ port: host.port, path: '/assets/app.js' }),
+      await raw({ port: host.port, method: 'POST', path: '/api/call/listLibrary', headers: auth(), body: '{}' }),
+      await raw({ port: host.port, method: 'POST', path: '/api/call/listLibrary', body: '{}' }),
+      await raw({ port: host.port, method: 'POST', path: '/api/call/runLog', headers: auth(), body: '{"args":["no-such-run"]}' }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 401, 404]);
+    for (const r of answers) expect(r.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('takes the token in the query on the event stream only, which EventSource cannot give a header', async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${lab.origin}/api/events?token=${host.token}`, { signal: ac.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(res.headers.get('set-cookie')).toBeNull();
+    ac.abort();
+    await res.body?.cancel().catch(() => undefined);
   });
 });
 
@@ -435,11 +452,15 @@ describe('training over HTTP', () => {
       await stream.until(() => stream.comments.includes('connected'), 2000, 'the connected comment');
       const clip = (await library()).find((e) => e.ok && e.bundled)!;
       const { runId } = await lab.result<{ runId: string }>('startTraining', [clip.id], { preset: 'tiny', steps: 6, batch: 2, valEvery: 3 });
-      expect(runFolders()).toContain(runId);
       const mine = (t: string) => (e: LabEvent) => e.type === 'train' && e.runId === runId && e.event.type === t;
       await stream.until(() => stream.events.some(mine('done')), 20_000, 'the done event');
+      // The folder appears once training has really started (src/runs/run-dir.ts createRunDir).
+      expect(runFolders()).toContain(runId);
       expect(stream.events.some(mine('progress'))).toBe(true);
       expect(stream.events.some(mine('validation'))).toBe(true);
+      // The events name the run's folder as the user knows it, never by its path on this machine.
+      expect(JSON.stringify(stream.events)).not.toContain(tmp.dir);
+      expect(stream.events.find(mine('started'))).toMatchObject({ event: { runDir: `runs/${runId}` } });
       const done = stream.events.find(mine('done'))!;
       expect(done.type === 'train' && done.event.type === 'done' && done.event.result.steps).toBe(6);
       // Pings keep flowing (300 ms in this host).

@@ -1,7 +1,7 @@
 // Which transport the lab bench talks through: the desktop shell's preload API on
-// `window.codecLab`, or the web host over HTTP with the token the page was opened with.
+// `window.codecLab`, or the web host over HTTP with the token the page was opened with (pageToken).
 import type { DesktopApi, DesktopExtras, LabApi } from './types.js';
-import { LabError, WebClient } from './web-client.js';
+import { LabError, pageToken, WebClient } from './web-client.js';
 
 declare global {
   interface Window {
@@ -23,8 +23,7 @@ export interface Transport {
 function pick(): Transport {
   const d = typeof window !== 'undefined' ? window.codecLab : undefined;
   if (d) return { api: d, desktop: d, kind: 'desktop', web: null };
-  const token = new URLSearchParams(location.search).get('token') ?? '';
-  const web = new WebClient(token);
+  const web = new WebClient(pageToken());
   return { api: web, desktop: null, kind: 'web', web };
 }
 

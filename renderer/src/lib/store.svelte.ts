@@ -1,7 +1,7 @@
 // The lab bench's state: the library, the train options, the runs, the live run and the loss
 // curves. One instance, shared by the panels; everything it knows comes from the API.
 import { api, describeError, transport } from './api.js';
-import type { LabEvent, LibraryEntry, LogEntry, RunSummary, TrainConfig, TrainOptions } from './types.js';
+import type { LabEvent, LibraryEntry, LogEntry, ReadableRun, RunSummary, TrainConfig, TrainOptions } from './types.js';
 
 export interface Curve {
   /** [step, loss] pairs, plain values (the plot converts to dB). */
@@ -41,7 +41,9 @@ class Lab {
   selected = $state<string[]>([]);
   options = $state<TrainOptions | null>(null);
   config = $state<TrainConfig | null>(null);
-  runs = $state<RunSummary[]>([]);
+  runs = $state<ReadableRun[]>([]);
+  /** Run folders whose files cannot be read as a run; shown with the reason, never plotted, heard or scored. */
+  damagedRuns = $state<RunSummary[]>([]);
   live = $state<LiveRun | null>(null);
   /** Runs drawn on the loss plot. */
   plotted = $state<string[]>([]);
@@ -69,8 +71,8 @@ class Lab {
       this.config = structuredClone(options.defaults);
       this.selected = library.filter((c) => c.ok && c.bundled).map((c) => c.id);
       if (this.selected.length === 0) this.selected = library.filter((c) => c.ok).slice(0, 1).map((c) => c.id);
-      this.runs = runs;
-      const running = runs.find((r) => r.status === 'running');
+      this.setRuns(runs);
+      const running = this.runs.find((r) => r.status === 'running');
       if (running) await this.adoptRunning(running);
       this.ready = true;
     } catch (e) {
@@ -186,7 +188,7 @@ class Lab {
   }
 
   /** A run already training when the page opened (a reload): pick up its log, then follow its events. */
-  private async adoptRunning(run: RunSummary): Promise<void> {
+  private async adoptRunning(run: ReadableRun): Promise<void> {
     this.live = {
       runId: run.id, phase: 'training', step: run.steps, steps: run.config.steps, stepsPerSec: 0, etaSec: NaN, elapsedSec: 0,
       trainLoss: run.finalTrainLoss, valLoss: null, bestValLoss: run.bestValLoss, params: 0, segments: null, skipped: [], message: null, status: null,
@@ -273,10 +275,15 @@ class Lab {
   async refreshRuns(): Promise<void> {
     this.runsRefreshedAt = performance.now();
     try {
-      this.runs = await api.listRuns();
+      this.setRuns(await api.listRuns());
     } catch (e) {
       this.fail('Could not list the runs', e);
     }
+  }
+
+  private setRuns(all: RunSummary[]): void {
+    this.runs = all.filter((r): r is ReadableRun => r.status !== 'damaged' && r.config !== null);
+    this.damagedRuns = all.filter((r) => r.status === 'damaged' || r.config === null);
   }
 
   async loadCurve(runId: string): Promise<void> {
@@ -313,7 +320,7 @@ class Lab {
   }
 
   /** Runs whose best weights exist, so they can reconstruct audio. */
-  get playableRuns(): RunSummary[] {
+  get playableRuns(): ReadableRun[] {
     return this.runs.filter((r) => r.bestValLoss !== null && r.steps > 0);
   }
 }

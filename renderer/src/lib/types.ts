@@ -3,3 +3,8 @@ export type {
   LabApi, DesktopApi, DesktopExtras, LabEvent, LibraryEntry, LossChoice, TrainOptions, RunSummary, CrossEvalRow,
   AudioRef, TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName,
 } from '../../../src/api/contract.js';
+
+import type { RunSummary } from '../../../src/api/contract.js';
+
+/** A run the panels can show, plot, hear and score: any but a damaged one, so its config is known. */
+export type ReadableRun = RunSummary & { status: Exclude<RunSummary['status'], 'damaged'>; config: NonNullable<RunSummary['config']> };

@@ -1,5 +1,8 @@
 // The LabApi over the web host's HTTP protocol (src/web): one POST per call, raw uploads, WAV bytes
-// for audio and Server-Sent Events for the event stream. Every request carries the session token.
+// for audio and Server-Sent Events for the event stream. Every request carries the session token:
+// in a header, except the event stream (EventSource cannot set headers), which takes it in its URL.
+// The token is never a cookie: a browser would send a cookie of 127.0.0.1 to every other server on
+// 127.0.0.1 too, whatever its port (src/web/guard.ts).
 import type { AudioRef, LabApi, LabEvent, LibraryEntry } from './types.js';
 
 /** An error from the lab, with the engine's stable code (e.g. NOT_FOUND, CLIP_REFUSED, NOT_AVAILABLE). */
@@ -14,6 +17,36 @@ export class LabError extends Error {
 }
 
 const TOKEN_HEADER = 'X-Codec-Lab-Token';
+/** The sessionStorage key of the token. */
+export const TOKEN_KEY = 'codec-lab-token';
+
+/**
+ * The token this page was opened with. The printed URL carries it as `?token=`; it is kept in
+ * sessionStorage, which belongs to this tab and this origin only (the port is part of the origin,
+ * so another server on 127.0.0.1 cannot read it), and taken out of the address bar, so it does not
+ * stay on screen or in the history. A reload then finds it in sessionStorage. Where storage is
+ * refused, the token stays in the address bar instead, so a reload still works.
+ */
+export function pageToken(): string {
+  const params = new URLSearchParams(location.search);
+  const fromUrl = params.get('token');
+  if (!fromUrl) {
+    try {
+      return sessionStorage.getItem(TOKEN_KEY) ?? '';
+    } catch {
+      return '';
+    }
+  }
+  try {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+  } catch {
+    return fromUrl;
+  }
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+  return fromUrl;
+}
 
 export class WebClient implements LabApi {
   private readonly listeners = new Set<(e: LabEvent) => void>();
@@ -102,7 +135,7 @@ export class WebClient implements LabApi {
 
   private connect(): void {
     if (this.source) return;
-    // The host also set an HttpOnly cookie when the page loaded; the query token covers browsers that drop it.
+    // EventSource cannot send headers; the host accepts the token in the query on this route only.
     const source = new EventSource(`${this.base}/api/events?token=${encodeURIComponent(this.token)}`);
     let dropped = false;
     source.onmessage = (m) => {

@@ -1,10 +1,13 @@
-// The argument schemas of the IPC channels. Whatever arrives over IPC came from a web page, which
-// we treat as possibly compromised: each argument is checked for type, length and shape here,
-// before the engine sees it, and rebuilt from the allowed fields only, so an unexpected key (or a
-// `__proto__` one) never travels further. The engine checks the meaning again (is this a known
-// loss? is the learning rate sane?); this layer makes sure it is only ever asked well-formed
-// questions. Plain code, no Electron, so the tests call it directly.
-import type { AudioRef, LabMethod, TrainConfig } from '../src/api/contract.js';
+// The argument schemas of every call into the lab, whichever door it came through (the desktop
+// shell's IPC or the web host's HTTP): both serve a page we treat as possibly compromised. Each
+// argument is checked for type, length and shape here, before the engine sees it, and rebuilt from
+// the allowed fields only, so an unexpected key (or a `__proto__` one) never travels further. A
+// training config is then checked for meaning too (known names, every hyperparameter in its range,
+// a batch the kernel core can hold) by the engine's own resolveConfig, so nothing is refused here
+// that the command line would accept, or the other way round. src/api/dispatch.ts applies them.
+import type { AudioRef, DesktopExtras, LabMethod, TrainConfig } from './contract.js';
+import { resolveConfig } from '../train/config.js';
+import { describeValue as describe } from '../util/describe-value.js';
 
 /** A refused argument. The message names the method, the argument and what was wrong. */
 export class ValidationError extends Error {
@@ -16,15 +19,6 @@ export type Check<T> = (value: unknown, where: string) => T;
 
 const fail = (where: string, what: string): never => {
   throw new ValidationError(`${where} ${what}`);
-};
-
-const describe = (v: unknown): string => {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return 'bytes';
-  if (typeof v === 'string') return `a string of ${v.length} characters`;
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 };
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => {
@@ -45,8 +39,7 @@ export const string =
 
 /**
  * The engine's id format (clip and run ids): letters, digits, '_', '.', '-'; but not '.' or '..',
- * which the engine's own pattern lets through and which, joined to the runs folder, name the
- * runs folder itself or its parent.
+ * which, joined to the runs folder, name the runs folder itself or its parent.
  */
 export const id = string({ min: 1, max: 200, pattern: /^(?!\.\.?$)[\w.-]+$/, patternHint: "an id of letters, digits, _ . and - (not '.' or '..')" });
 
@@ -64,6 +57,7 @@ export const list =
     return v.map((x, i) => item(x, `${where}[${i}]`));
   };
 
+/** One of a fixed list of strings; membership of the list, never a property lookup. */
 export const oneOf =
   <T extends string>(values: readonly T[]): Check<T> =>
   (v, where) =>
@@ -126,7 +120,7 @@ type Optimizer = TrainConfig['optimizer'];
 type Schedule = TrainConfig['schedule'];
 type Augment = TrainConfig['augment'];
 
-/** A short name (preset, loss, optimizer, schedule); the engine decides whether it is a known one. */
+/** A short name (preset, loss, optimizer, schedule); whether it is a known one, resolveConfig decides. */
 const name = string({ min: 1, max: 40, pattern: /^[\w-]+$/, patternHint: 'a name of letters, digits, _ and -' });
 
 const optimizer = object<Partial<Optimizer>>({
@@ -152,12 +146,14 @@ const schedule = object<Partial<Schedule>>({
 
 const augment = object<Partial<Augment>>({ gainDb: finiteNumber, polarity: boolean });
 
+type PartialConfig = { [K in keyof TrainConfig]?: K extends 'optimizer' | 'schedule' | 'augment' ? Partial<TrainConfig[K]> : TrainConfig[K] };
+
 /**
- * A partial TrainConfig as startTraining takes it. The `{ [K in keyof T]-?: Check }` type of
- * `object` makes this fail to compile when TrainConfig gains or loses a key, so the allowed keys
- * cannot drift from the engine's type (and tests/electron compare them with DEFAULT_CONFIG).
+ * The shape of a partial TrainConfig. The `{ [K in keyof T]-?: Check }` type of `object` makes this
+ * fail to compile when TrainConfig gains or loses a key, so the allowed keys cannot drift from the
+ * engine's type (and tests/electron compare them with DEFAULT_CONFIG).
  */
-export const trainConfig = object<{ [K in keyof TrainConfig]?: K extends 'optimizer' | 'schedule' | 'augment' ? Partial<TrainConfig[K]> : TrainConfig[K] }>({
+export const trainConfigShape = object<PartialConfig>({
   preset: name as Check<TrainConfig['preset']>,
   loss: name as Check<TrainConfig['loss']>,
   optimizer,
@@ -174,10 +170,21 @@ export const trainConfig = object<{ [K in keyof TrainConfig]?: K extends 'optimi
   threads: finiteNumber,
 }) as Check<Partial<TrainConfig>>;
 
-// ---- the channels' argument lists ----
+/**
+ * A partial TrainConfig as startTraining takes it: the shape above, then the engine's own check of
+ * the values filled in with the defaults (its ConfigError, code BAD_CONFIG, passes through). What
+ * is passed on is the partial config, not the resolved one: the service resolves it again.
+ */
+export const trainConfig: Check<Partial<TrainConfig>> = (v, where) => {
+  const partial = trainConfigShape(v, where);
+  resolveConfig(partial);
+  return partial;
+};
+
+// ---- the methods' argument lists ----
 
 /** Checks a whole argument list: arity first, then each argument in its place. */
-export type ArgsCheck<A extends unknown[]> = (args: unknown[], method: string) => A;
+export type ArgsCheck<A extends unknown[]> = (args: readonly unknown[], method: string) => A;
 
 export function args<A extends unknown[]>(...checks: { [I in keyof A]: Check<A[I]> } & Check<unknown>[]): ArgsCheck<A>;
 export function args(...checks: Check<unknown>[]): ArgsCheck<unknown[]> {
@@ -196,10 +203,14 @@ const optional =
 const fileName = string({ min: 1, max: 255 });
 /** A suggested file name for the save dialog; only its base name is used. */
 const suggestedName = string({ min: 1, max: 255 });
+/** A path on the engine's machine (addFiles, exportAudio: never offered to a page, see the doors). */
+const filePath = string({ min: 1, max: 4096 });
+const wavPath = string({ min: 5, max: 4096, pattern: /\.wav$/i, patternHint: 'a path ending in .wav' });
 
-/** The channels the renderer may call and the argument lists they accept. */
-export const CHANNEL_ARGS = {
+/** Every call and the argument list it accepts: the LabApi methods and the desktop's dialogs. */
+export const METHOD_ARGS = {
   listLibrary: args(),
+  addFiles: args<[string[]]>(list(filePath, { min: 1, max: 1000 })),
   addFileData: args<[string, ArrayBuffer]>(fileName, bytes),
   removeClip: args<[string]>(id),
   trainOptions: args(),
@@ -211,8 +222,10 @@ export const CHANNEL_ARGS = {
   runLog: args<[string]>(id),
   crossEvaluate: args<[string[], string[] | undefined]>(list(id, { min: 1, max: 100 }), optional(list(id, { min: 0, max: 1000 }))),
   audio: args<[AudioRef]>(audioRef),
+  exportAudio: args<[AudioRef, string]>(audioRef, wavPath),
   openFilesDialog: args(),
   saveAudioDialog: args<[AudioRef, string]>(audioRef, suggestedName),
-} satisfies Record<Exclude<LabMethod, 'addFiles' | 'exportAudio'> | 'openFilesDialog' | 'saveAudioDialog', ArgsCheck<unknown[]>>;
+} satisfies Record<LabMethod | keyof DesktopExtras, ArgsCheck<unknown[]>>;
 
-export type ChannelName = keyof typeof CHANNEL_ARGS;
+export type MethodName = keyof typeof METHOD_ARGS;
+export type MethodArgs<M extends MethodName> = ReturnType<(typeof METHOD_ARGS)[M]>;

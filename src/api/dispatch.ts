@@ -1,0 +1,127 @@
+// The one door into the engine. Both the desktop shell's IPC handlers (electron/ipc.ts) and the web
+// host (src/web/host.ts) hand every call to a dispatch made here, and neither touches the service
+// otherwise: a call is looked up by name in a Map of our own (never as a property of an object, so
+// `constructor`, `__proto__` or a private helper of the service cannot be reached by name), its
+// arguments are checked against the contract (src/api/validate.ts), the service is called, and
+// whatever it throws is mapped one way to `{ code, message }` (src/api/call-error.ts) with no
+// server path in the message. The service's events go out through here too, with the same paths
+// hidden. The doors only decide which names they offer and how bytes travel.
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import type { AudioRef, LabApi, LabEvent, LibraryEntry } from './contract.js';
+import { toCallError, type CallError } from './call-error.js';
+import { pathHider } from './hide-paths.js';
+import { METHOD_ARGS, type MethodArgs, type MethodName } from './validate.js';
+
+export type { CallError };
+
+/** The service the dispatch calls (LabService). */
+export type LabServiceLike = LabApi;
+
+/** The desktop's native dialogs, shown by the main process; the page never names a path. */
+export interface NativeDialogs {
+  /** Paths of the WAV files the user picked; [] if cancelled. */
+  chooseWavFiles(): Promise<string[]>;
+  /** Where to save; null if cancelled. `suggestedName` is a bare file name. */
+  chooseSavePath(suggestedName: string): Promise<string | null>;
+}
+
+/** What a call ends in. Never thrown: the code must survive the trip through IPC or HTTP. */
+export type CallResult<T = unknown> = { ok: true; value: T } | { ok: false; error: CallError };
+
+export interface DispatchOptions {
+  /** The runs folder, whose paths appear in messages as `runs/<run>/<file>`. */
+  runsDir?: string;
+  /** The native dialogs; without them `openFilesDialog` and `saveAudioDialog` do not exist. */
+  dialogs?: NativeDialogs;
+  /** Told about every INTERNAL error with the thrown value, to log its stack (default: stderr). */
+  onInternal?: (method: string, error: unknown) => void;
+}
+
+export interface LabDispatch {
+  /** Check `args` for `method`, call the service, and map any error. */
+  call(method: string, args: readonly unknown[]): Promise<CallResult>;
+  /** True if `method` can be called through this dispatch. */
+  has(method: string): boolean;
+  /** The service's events, every string in them with its paths hidden (a run's folder reads `runs/<run>`). */
+  subscribe(listener: (e: LabEvent) => void): () => void;
+}
+
+type Handler<M extends MethodName> = (s: LabServiceLike, args: MethodArgs<M>, dialogs: NativeDialogs) => Promise<unknown>;
+
+const HANDLERS: { [M in MethodName]: Handler<M> } = {
+  listLibrary: (s) => s.listLibrary(),
+  addFiles: (s, [paths]) => s.addFiles(paths),
+  addFileData: (s, [name, data]) => s.addFileData(name, data),
+  removeClip: (s, [clipId]) => s.removeClip(clipId),
+  trainOptions: (s) => s.trainOptions(),
+  startTraining: (s, [clipIds, config]) => s.startTraining(clipIds, config),
+  pauseTraining: (s, [runId]) => s.pauseTraining(runId),
+  resumeTraining: (s, [runId]) => s.resumeTraining(runId),
+  stopTraining: (s, [runId]) => s.stopTraining(runId),
+  listRuns: (s) => s.listRuns(),
+  runLog: (s, [runId]) => s.runLog(runId),
+  crossEvaluate: (s, [runIds, clipIds]) => s.crossEvaluate(runIds, clipIds),
+  audio: (s, [ref]) => s.audio(ref),
+  exportAudio: (s, [ref, file]) => s.exportAudio(ref, file),
+  async openFilesDialog(s, _args, d): Promise<LibraryEntry[]> {
+    const paths = await d.chooseWavFiles();
+    return paths.length ? s.addFiles(METHOD_ARGS.addFiles([paths], 'openFilesDialog')[0]) : [];
+  },
+  async saveAudioDialog(s, [ref, suggestedName]: [AudioRef, string], d) {
+    // Only the base name of the suggestion is used: the page may suggest a name, not a folder.
+    const chosen = await d.chooseSavePath(path.basename(suggestedName.replaceAll('\\', '/')) || 'reconstruction.wav');
+    return chosen ? s.exportAudio(ref, exportTarget(chosen)) : null;
+  },
+};
+
+const DIALOG_METHODS: ReadonlySet<string> = new Set<MethodName>(['openFilesDialog', 'saveAudioDialog']);
+
+/** Every method, by name, in a Map: a lookup that cannot reach Object.prototype. */
+const METHODS = new Map<string, { check: (args: readonly unknown[], method: string) => unknown; run: (s: LabServiceLike, args: unknown, d: NativeDialogs) => Promise<unknown> }>(
+  (Object.keys(METHOD_ARGS) as MethodName[]).map((m) => [m, { check: METHOD_ARGS[m], run: HANDLERS[m] as (s: LabServiceLike, args: unknown, d: NativeDialogs) => Promise<unknown> }]),
+);
+
+/** A copy of a JSON-like value with `f` applied to every string in it. */
+function mapStrings<T>(v: T, f: (s: string) => string): T {
+  if (typeof v === 'string') return f(v) as T;
+  if (Array.isArray(v)) return v.map((x) => mapStrings(x, f)) as T;
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapStrings(x, f)])) as T;
+  return v;
+}
+
+const logInternal = (method: string, e: unknown) => process.stderr.write(`codec-lab: ${method} failed: ${(e as Error)?.stack ?? String(e)}\n`);
+
+export function createDispatch(service: LabServiceLike, o: DispatchOptions = {}): LabDispatch {
+  const hide = pathHider(o.runsDir);
+  const onInternal = o.onInternal ?? logInternal;
+  const has = (method: string) => METHODS.has(method) && (o.dialogs !== undefined || !DIALOG_METHODS.has(method));
+  return {
+    has,
+    subscribe: (listener) => service.subscribe((e) => listener(mapStrings(e, hide))),
+    async call(method, args) {
+      if (typeof method !== 'string' || !has(method)) return { ok: false, error: { code: 'NOT_FOUND', message: `no method '${String(method).slice(0, 60)}'` } };
+      const entry = METHODS.get(method)!;
+      try {
+        if (!Array.isArray(args)) throw Object.assign(new Error(`${method}: the arguments must be a list`), { code: 'BAD_REQUEST' });
+        return { ok: true, value: await entry.run(service, entry.check(args, method), o.dialogs!) };
+      } catch (e) {
+        const { internal, ...error } = toCallError(e, hide);
+        if (internal) onInternal(method, e);
+        return { ok: false, error };
+      }
+    },
+  };
+}
+
+/**
+ * The path to write an export to. The engine writes only `.wav` paths; if the user typed a name
+ * without the extension we add it, unless a file of that name exists, which the save dialog did
+ * not ask about overwriting.
+ */
+export function exportTarget(chosen: string): string {
+  if (chosen.toLowerCase().endsWith('.wav')) return chosen;
+  const withExt = `${chosen}.wav`;
+  if (existsSync(withExt)) throw Object.assign(new Error(`${path.basename(withExt)} already exists; choose a name ending in .wav to replace it`), { code: 'FILE_EXISTS' });
+  return withExt;
+}

@@ -1,0 +1,41 @@
+// How much kernel-core memory a training configuration needs, so that a batch or segment too large
+// for the core is refused with a clear message when the run is configured, not by an abort deep in
+// the WebAssembly allocator after the run folder exists.
+//
+// The limit: the core is 32-bit WebAssembly, and its `alloc` returns byte offsets to JavaScript as
+// signed 32-bit integers, so anything placed at or above 2 GiB comes back as a negative offset that
+// no Float32Array can view (and one allocation may not exceed 1 GiB, the stub runtime's block
+// limit). Everything a training thread allocates must therefore fit below 2 GiB; we budget 1.75 GiB
+// of it and keep the rest for what the estimate below does not count.
+//
+// The estimate: a training thread's core holds the parameters, their gradients and optimizer state
+// (a few MiB, in FIXED), the training graph for its share of the batch (activations, their
+// gradients, the loss's buffers: proportional to share x segment), and the validation graph and loss
+// for one segment (proportional to segment). The per-sample figures were measured with the largest
+// loss (mrstft) by reading the allocator's high-water mark after building a TrainingSession's
+// buffers (small: 3,413 bytes per batch sample and 1,862 per segment sample; tiny: 1,829 and
+// 1,041), and are rounded up by about 5%. tests/api/kernel-memory.test.ts checks them against a real
+// session, so a change to the model that needs more memory fails a test rather than a run.
+import type { PresetName } from '../nn/presets.js';
+
+export const KERNEL_MEMORY_BUDGET = 1.75 * 2 ** 30;
+
+const FIXED = 16 * 2 ** 20;
+
+/** Bytes per sample of one thread's share of the batch, and per sample of one segment. */
+const PER_SAMPLE: Record<PresetName, { batch: number; segment: number }> = {
+  small: { batch: 3600, segment: 2000 },
+  tiny: { batch: 1950, segment: 1100 },
+};
+
+/** Estimated bytes of kernel core one training thread needs for `share` segments of `segment` samples. */
+export function trainingCoreBytes(preset: PresetName, share: number, segment: number): number {
+  const k = PER_SAMPLE[preset];
+  return FIXED + share * segment * k.batch + segment * k.segment;
+}
+
+/** The largest share of a batch that fits the budget at this segment length (0 if none does). */
+export function largestShare(preset: PresetName, segment: number): number {
+  const k = PER_SAMPLE[preset];
+  return Math.max(0, Math.floor((KERNEL_MEMORY_BUDGET - FIXED - segment * k.segment) / (segment * k.batch)));
+}
