@@ -1,13 +1,14 @@
 // codec-lab bench: training and inference speed of the reference codec on this machine.
 import { runBench } from '../bench/bench.js';
 import type { CommandContext } from './context.js';
+import { CliError } from './errors.js';
 import type { PresetName } from '../nn/presets.js';
 import type { LossName } from '../losses/index.js';
 
 export const benchHelp = `Usage: codec-lab bench [--json] [--quick] [--preset P]
 
 Training steps/s for each preset with wave-l1 and mel-db-l1 (batch 8 x 8192, Adam 1e-3, on one and on
-two threads, the reference setup of ../shared/peers/torch_bench.py), the inference real-time factor on a 10 s
+two threads, the reference setup of bench/pytorch/torch_bench.py), the inference real-time factor on a 10 s
 clip, and the GFLOP/s of each convolution kernel: medians of several timed windows after a warm-up.
 Takes about three minutes; --quick takes a few seconds (fewer, shorter windows; rougher figures).
   --preset P   only this preset (tiny | small)
@@ -17,7 +18,7 @@ Takes about three minutes; --quick takes a few seconds (fewer, shorter windows; 
 export async function benchCommand(ctx: CommandContext, _files: string[], v: Record<string, unknown>): Promise<number> {
   const quick = v.quick === true;
   const presets = typeof v.preset === 'string' ? [v.preset as PresetName] : undefined;
-  if (presets && !['tiny', 'small'].includes(presets[0])) throw new Error(`unknown preset '${presets[0]}'`);
+  if (presets && !['tiny', 'small'].includes(presets[0])) throw new CliError('BAD_ARGUMENTS', `unknown preset '${presets[0]}'`);
   const result = runBench({
     presets,
     threads: typeof v.threads === 'string' ? [Number(v.threads)] : undefined,

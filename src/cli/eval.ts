@@ -1,12 +1,14 @@
 // codec-lab eval: score a run's model on audio, in every output space.
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { loadClips } from '../data/load.js';
 import { Codec } from '../nn/codec.js';
 import { getPreset } from '../nn/presets.js';
-import { loadWeights } from '../nn/weights.js';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
-import { readTestSplit, removeStaleTemporaries } from '../runs/run-dir.js';
+import { loadRunWeights, readTestSplit, removeStaleTemporaries } from '../runs/run-dir.js';
+import { entryExists } from '../runs/run-files.js';
+import { RunError } from '../runs/errors.js';
+import { CliError } from './errors.js';
 import type { CommandContext } from './context.js';
 
 export const evalHelp = `Usage: codec-lab eval --run DIR [FILE...] [--weights best|last] [--json]
@@ -19,14 +21,15 @@ With FILE..., on those WAV files; with none, on the run's own test split.
   --json             print one JSON object on stdout`;
 
 export async function evalCommand(ctx: CommandContext, files: string[], v: Record<string, unknown>): Promise<number> {
-  if (typeof v.run !== 'string') throw new Error('--run DIR is required');
+  if (typeof v.run !== 'string') throw new CliError('BAD_ARGUMENTS', '--run DIR is required');
   const dir = path.resolve(v.run);
   const which = v.weights === undefined ? 'best' : String(v.weights);
-  if (which !== 'best' && which !== 'last') throw new Error(`--weights must be best or last, not '${which}'`);
-  const weightsFile = path.join(dir, `${which}.weights`);
-  if (!existsSync(weightsFile)) throw new Error(`${weightsFile} not found: is ${dir} a run folder?`);
-  removeStaleTemporaries(dir);
-  const w = loadWeights(weightsFile);
+  if (which !== 'best' && which !== 'last') throw new CliError('BAD_ARGUMENTS', `--weights must be best or last, not '${which}'`);
+  if (!entryExists(path.join(dir, `${which}.weights`))) throw new RunError('RUN_NOT_FOUND', `${path.join(dir, `${which}.weights`)} not found: is ${dir} a run folder?`);
+  // The folder named on the command line may be reached through a link (the user's choice); nothing inside it is followed.
+  const runDir = realpathSync(dir);
+  removeStaleTemporaries(runDir);
+  const w = loadRunWeights(runDir, which);
 
   let clips: EvalClip[];
   let source: string;
@@ -34,11 +37,11 @@ export async function evalCommand(ctx: CommandContext, files: string[], v: Recor
   if (files.length) {
     const loaded = await loadClips(files);
     for (const r of loaded.refused) ctx.err(`${r.file}: refused (${r.error.code}): ${r.error.message}`);
-    if (!loaded.clips.length) throw new Error('no audio to evaluate');
+    if (!loaded.clips.length) throw new CliError('NO_USABLE_AUDIO', 'no audio to evaluate: every file was refused');
     clips = loaded.clips;
     source = 'files';
   } else {
-    ({ clips, segment: block } = readTestSplit(dir));
+    ({ clips, segment: block } = readTestSplit(runDir));
     source = 'test split';
   }
   const { evaluation } = evaluateCodec(new Codec(getPreset(w.preset), w.params), clips, { block });

@@ -1,6 +1,7 @@
 // codec-lab info: what a preset is: parameters, frame rate, bit rate.
 import { getPreset, presetInfo, PRESETS } from '../nn/presets.js';
 import type { CommandContext } from './context.js';
+import { CliError } from './errors.js';
 
 export const infoHelp = `Usage: codec-lab info [--preset P] [--json]
 
@@ -9,7 +10,9 @@ Shows a preset's parameter counts, hop, latent frame rate and bit rate.
   --json       print one JSON object on stdout`;
 
 export async function infoCommand(ctx: CommandContext, _files: string[], v: Record<string, unknown>): Promise<number> {
-  const p = getPreset(typeof v.preset === 'string' ? v.preset : 'small');
+  const name = typeof v.preset === 'string' ? v.preset : 'small';
+  if (!Object.hasOwn(PRESETS, name)) throw new CliError('BAD_ARGUMENTS', `unknown preset '${name}'; choose one of ${Object.keys(PRESETS).join(', ')}`);
+  const p = getPreset(name);
   const info = presetInfo(p);
   if (v.json) {
     ctx.out(JSON.stringify(info, null, 2));

@@ -10,6 +10,8 @@ import { trainCommand, trainHelp, trainOptions } from './train.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { infoCommand, infoHelp } from './info.js';
 import { benchCommand, benchHelp } from './bench.js';
+import { toCallError } from '../api/call-error.js';
+import { CliError } from './errors.js';
 
 const usage = `Codec Lab: train a small neural audio codec and hear what its training objective does.
 
@@ -63,8 +65,21 @@ function version(): string {
   return pkg.version;
 }
 
+/**
+ * A failed command says why on stderr; with --json it also prints the one JSON document it promised,
+ * `{"ok": false, "error": {"code", "message"}}`, so a script reading stdout never gets nothing. The
+ * code is the error's own (engine errors are typed), or the one the API gives a system error (a full
+ * disk is NO_SPACE, naming the file).
+ */
+function fail(ctx: CommandContext, json: boolean, prefix: string, e: unknown, usage?: string): void {
+  const { code, message } = toCallError(e, (m) => m);
+  ctx.err(`${prefix}: ${message}${usage ? `\n\n${usage}` : ''}`);
+  if (json) ctx.out(JSON.stringify({ ok: false, error: { code, message } }, null, 2));
+}
+
 export async function main(argv: string[], ctx: CommandContext = processContext): Promise<number> {
   const [name, ...rest] = argv;
+  const json = rest.includes('--json');
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     ctx.out(usage);
     return name === undefined ? 2 : 0;
@@ -75,7 +90,7 @@ export async function main(argv: string[], ctx: CommandContext = processContext)
   }
   const command = commands[name];
   if (!command) {
-    ctx.err(`codec-lab: unknown command '${name}'\n\n${usage}`);
+    fail(ctx, json, 'codec-lab', new CliError('BAD_ARGUMENTS', `unknown command '${name}'`), usage);
     return 2;
   }
   let parsed;
@@ -87,7 +102,7 @@ export async function main(argv: string[], ctx: CommandContext = processContext)
       strict: true,
     });
   } catch (e) {
-    ctx.err(`codec-lab ${name}: ${(e as Error).message}\n\n${command.help}`);
+    fail(ctx, json, `codec-lab ${name}`, new CliError('BAD_ARGUMENTS', (e as Error).message), command.help);
     return 2;
   }
   if (parsed.values.help) {
@@ -97,7 +112,7 @@ export async function main(argv: string[], ctx: CommandContext = processContext)
   try {
     return await command.run(ctx, parsed.positionals, parsed.values);
   } catch (e) {
-    ctx.err(`codec-lab ${name}: ${(e as Error).message}`);
+    fail(ctx, json, `codec-lab ${name}`, e);
     return 1;
   }
 }

@@ -11,13 +11,16 @@ import type { PresetName } from '../nn/presets.js';
 import type { LossName } from '../losses/index.js';
 import type { CommandContext } from './context.js';
 import { bar, fmtDb, formatDuration, ProgressLine } from './progress.js';
+import { CliError } from './errors.js';
 
 const d = DEFAULT_CONFIG;
 export const trainHelp = `Usage: codec-lab train [FILE...] [options]
 
 Trains a codec on the WAV files (with none, on the bundled clip) and writes a run folder with
-config.json, log.jsonl, metrics.json, best.weights, last.weights and reconstructions of the
-validation and test audio. Progress goes to stderr. Ctrl-C stops after the current step and keeps
+config.json, split.json (every segment of the train, validation and test splits), log.jsonl,
+metrics.json, best.weights, last.weights, and the validation and test audio with its reconstructions.
+If training diverges, the weights roll back to the last that gave a finite loss and gradient and the
+run is kept as diverged. Progress goes to stderr. Ctrl-C stops after the current step and keeps
 the run (Ctrl-C twice aborts at once).
 
 Model and loss:
@@ -60,7 +63,7 @@ export const trainOptions = {
 function num(v: unknown, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new Error(`--${name} needs a number, not '${String(v)}'`);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new CliError('BAD_ARGUMENTS', `--${name} needs a number, not '${String(v)}'`);
   return n;
 }
 
@@ -93,10 +96,7 @@ export async function trainCommand(ctx: CommandContext, files: string[], v: Reco
   const sources = files.length ? files : [BUNDLED_CLIP];
   const { clips, refused } = await loadClips(sources);
   for (const r of refused) ctx.err(`${r.file}: refused (${r.error.code}): ${r.error.message}`);
-  if (clips.length === 0) {
-    ctx.err('codec-lab train: no audio to train on');
-    return 1;
-  }
+  if (clips.length === 0) throw new CliError('NO_USABLE_AUDIO', 'no audio to train on: every file was refused');
   const outDir = path.resolve(typeof v.out === 'string' ? v.out : 'runs');
   const handle = startTraining({ clips, config, outDir, clipNames: clips.map((c) => c.file) });
   const progress = new ProgressLine(process.stderr);
@@ -161,7 +161,8 @@ export async function trainCommand(ctx: CommandContext, files: string[], v: Reco
                 `test: SNR ${m.snrDb.toFixed(2)} dB, SI-SDR ${m.siSdrDb.toFixed(2)} dB, LSD ${m.lsdDb.toFixed(2)} dB, MCD ${m.mcdDb.toFixed(2)} dB, ${m.bitrateKbps} kbit/s, encode ${m.encodeRtf.toFixed(0)}x / decode ${m.decodeRtf.toFixed(0)}x real time`,
                 ...(m.lossesDb ? [`test loss in every space (dB): ${Object.entries(m.lossesDb).map(([k, val]) => `${k} ${val.toFixed(2)}`).join(', ')}`] : []),
               ]
-            : []),
+            : [`test: no scores (${result.metricsUnavailable ?? 'not evaluated'})`]),
+          ...(result.warnings ?? []).map((w) => `warning: ${w}`),
         ].join('\n'),
       );
     }

@@ -98,14 +98,6 @@ export class BatchSampler {
     this.slack = split.train.map((s) => (trainStarts.has(`${s.clip}:${s.start + split.segment}`) ? split.segment : 0));
   }
 
-  get state(): number {
-    return this.rng.seedState;
-  }
-
-  set state(s: number) {
-    this.rng.seedState = s;
-  }
-
   /** Fill `out` ([batch, 1, segment], flat) with one minibatch. */
   next(out: Float32Array): void {
     const { batch, augmentGainDb = 0, augmentPolarity = false } = this.opts;

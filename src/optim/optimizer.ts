@@ -50,11 +50,6 @@ export class Optimizer {
     this.s2 = two ? core.allocF32(n) : 0;
   }
 
-  /** The state as float arrays (momentum, squares ...), for saving and restoring a run. */
-  stateBuffers(): { ptr: number; n: number }[] {
-    return [this.s1, this.s2].filter((p) => p !== 0).map((ptr) => ({ ptr, n: this.n }));
-  }
-
   /** Global L2 norm of the gradient (before clipping). */
   gradNorm(): number {
     return Math.sqrt(sumSquares(this.core, this.grads, this.n));

@@ -1,17 +1,26 @@
 // A run on disk: one folder per run.
 //   config.json      the settings and the audio it was trained on
+//   split.json       every segment of the train, validation and test splits: clip (name, hash), start, length
+//   val_original.wav, test_original.wav (32-bit float, 24 kHz mono: the segments of each split one after
+//                    another, in split.json's order)
 //   log.jsonl        one JSON object per logged step: {"step", "trainLoss", "lr"} (+ "valLoss" when validated)
-//   metrics.json     the result: status, losses, and the evaluation of the best weights on the test split
 //   best.weights     the weights with the lowest validation loss (format: src/nn/weights.ts)
-//   last.weights     the weights at the last completed step
-//   val_original.wav, val_reconstruction.wav, test_original.wav, test_reconstruction.wav (32-bit float,
-//                    24 kHz mono: the segments of each split one after another, exactly as scored)
-// Every file is written to a temporary name and renamed, so a run killed at any moment leaves
-// whole files only; a leftover temporary file (hidden, `.name.pid-xxxx.tmp`) is removed when the run is read.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+//   last.weights     the weights at the last completed step (after a divergence: the last that passed)
+//   val_reconstruction.wav, test_reconstruction.wav: the best weights' output on those splits
+//   metrics.json     the result: status, losses, and the evaluation of the best weights on the test split
+// The folder appears whole: the first four files are written into a hidden temporary folder beside it,
+// which is renamed once they are all there, and only after the run has really started. Every later
+// file is written to a temporary name and renamed, so a run killed at any moment leaves whole files
+// only; a leftover temporary file (hidden, `.name.pid-xxxx.tmp`) is removed when the run is read.
+import { mkdirSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { writeFileAtomicSync } from '../util/atomic-file.js';
-import { decodeWav } from '../audio/wav-read.js';
+import { decodeWeights, type WeightsFile } from '../nn/weights.js';
+import { RunError } from './errors.js';
+import { entryExists, isRealDir, isRegularFile, readRunFile } from './run-files.js';
+
+export { readTestSplit } from './split-file.js';
 
 export interface LogEntry {
   step: number;
@@ -20,16 +29,52 @@ export interface LogEntry {
   valLoss?: number;
 }
 
-/** A folder name that sorts by time and says what the run was. */
-export function newRunDir(root: string, label: string): string {
+/** A free name for a run folder in `root` that sorts by time and says what the run was; `reserved` names are taken too. */
+export function newRunName(root: string, label: string, reserved: ReadonlySet<string> = new Set()): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  mkdirSync(root, { recursive: true });
   for (let k = 0; ; k++) {
-    const dir = path.join(root, `${stamp}-${label}${k ? `-${k + 1}` : ''}`);
-    if (!existsSync(dir)) {
-      mkdirSync(dir);
-      return dir;
+    const name = `${stamp}-${label}${k ? `-${k + 1}` : ''}`;
+    if (!reserved.has(name) && !entryExists(path.join(root, name))) return name;
+  }
+}
+
+/** A hidden name beside `name` that says which process made it: `.name.PID-xxxxxxxx.tmp`, as the atomic writes use. */
+function stagingName(name: string): string {
+  return `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+}
+
+/**
+ * Make a run folder in `root` holding the files `fill` writes, all at once: they go into a hidden
+ * folder that is renamed when `fill` is done, so nobody ever sees the run half made, and a failure
+ * leaves nothing behind. `name` is the folder's exact name (RunError RUN_EXISTS if taken), or a label
+ * from which a free name is made. Returns the folder.
+ */
+export async function createRunDir(root: string, name: string | { label: string }, fill: (dir: string) => Promise<void>): Promise<string> {
+  mkdirSync(root, { recursive: true });
+  removeStaleStaging(root);
+  const staging = path.join(root, stagingName(typeof name === 'string' ? name : name.label));
+  mkdirSync(staging);
+  try {
+    await fill(staging);
+    for (;;) {
+      const final = path.join(root, typeof name === 'string' ? name : newRunName(root, name.label));
+      // rename() would quietly replace an empty folder of that name, so look first.
+      if (entryExists(final)) {
+        if (typeof name === 'string') throw new RunError('RUN_EXISTS', `a run folder ${final} already exists`);
+        continue;
+      }
+      try {
+        renameSync(staging, final);
+        return final;
+      } catch (e) {
+        // Another process took the name between the look and the rename: take the next one.
+        const taken = ['EEXIST', 'ENOTEMPTY', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '');
+        if (!taken || typeof name === 'string') throw e;
+      }
     }
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
   }
 }
 
@@ -80,37 +125,76 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** True for a temporary name (`.name.PID-xxxxxxxx.tmp`) whose writer is no longer running. */
+function isStale(name: string): boolean {
+  const m = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/.exec(name);
+  return m !== null && !processAlive(Number(m[1]));
+}
+
 /**
- * Remove temporary files a killed writer left behind. Returns their names. A temporary file whose
- * writer (named by the pid in its name) is still running is left alone: it is being written now.
+ * Remove temporary files a killed writer left in a run folder. Returns their names. Only a real run
+ * folder is cleaned (not a link to one, not a folder without config.json), and only regular files in
+ * it (a link or a folder with a temporary's name is not one this program made). A temporary file
+ * whose writer (named by the pid in its name) is still running is left alone: it is being written now.
  */
 export function removeStaleTemporaries(dir: string): string[] {
-  const stale = readdirSync(dir).filter((f) => {
-    const m = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/.exec(f);
-    return m !== null && !processAlive(Number(m[1]));
-  });
-  for (const f of stale) rmSync(path.join(dir, f), { force: true });
+  if (!isRealDir(dir) || !isRegularFile(path.join(dir, 'config.json'))) return [];
+  const stale = readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isFile() && isStale(d.name))
+    .map((d) => d.name);
+  for (const f of stale) {
+    try {
+      // unlink never follows a link: had the name been swapped for one since, only the link would go.
+      unlinkSync(path.join(dir, f));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
   return stale;
 }
 
+/**
+ * Remove the hidden folders in which a killed process was making a run folder (see createRunDir).
+ * Only real folders with a staging name whose process is gone; their contents are removed without
+ * following links (a link inside is unlinked, its target untouched).
+ */
+export function removeStaleStaging(root: string): string[] {
+  if (!isRealDir(root)) return [];
+  const stale = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && isStale(d.name))
+    .map((d) => d.name);
+  for (const d of stale) rmSync(path.join(root, d), { recursive: true, force: true });
+  return stale;
+}
+
+/** A JSON file of a run folder (never read through a link). */
 export function readJson<T>(file: string): T {
-  return JSON.parse(readFileSync(file, 'utf8')) as T;
+  const text = readRunFile(file).toString('utf8');
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new RunError('RUN_DAMAGED', `${file} is not JSON`);
+  }
 }
 
 export function readLog(dir: string): LogEntry[] {
   const file = path.join(dir, 'log.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogEntry);
+  if (!entryExists(file)) return [];
+  return readRunFile(file)
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as LogEntry;
+      } catch {
+        throw new RunError('RUN_DAMAGED', `${file}: entry ${i + 1} is not JSON`);
+      }
+    });
 }
 
-/**
- * A run's test split as the run saved it: test_original.wav cut back into its segments (the
- * segment length is in config.json). Scoring these gives the figures the run reported.
- */
-export function readTestSplit(dir: string): { clips: { name: string; audio: Float32Array }[]; segment: number } {
-  const segment = readJson<{ segment?: number }>(path.join(dir, 'config.json')).segment ?? 8192;
-  const test = decodeWav(new Uint8Array(readFileSync(path.join(dir, 'test_original.wav'))));
-  const clips = [];
-  for (let s = 0; s + segment <= test.frames; s += segment) clips.push({ name: `test ${clips.length}`, audio: test.samples[0].subarray(s, s + segment) });
-  return { clips, segment };
+/** A run's weights file, `best` or `last` (never read through a link). */
+export function loadRunWeights(dir: string, which: 'best' | 'last'): WeightsFile {
+  const file = path.join(dir, `${which}.weights`);
+  return decodeWeights(new Uint8Array(readRunFile(file)), file);
 }

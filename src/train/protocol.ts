@@ -19,4 +19,12 @@ export interface WorkerError {
   type: 'error';
   code: string;
   message: string;
+  /** A system error's own fields (a full disk: ENOSPC, 'write', the file), so the door maps it as one. */
+  system?: SystemErrorFields;
+}
+
+export interface SystemErrorFields {
+  errno: number;
+  syscall: string;
+  path?: string;
 }

@@ -3,14 +3,15 @@
 // this in a worker thread; it reports through `emit` and asks `control` between steps.
 import path from 'node:path';
 import { gatherSegments, type Clip } from '../data/dataset.js';
-import { Codec } from '../nn/codec.js';
 import { saveWeights } from '../nn/weights.js';
 import { writeWav } from '../audio/wav-write.js';
-import { concatAudio, evaluateCodec, type Evaluation } from '../eval/evaluate.js';
-import { newRunDir, RunLog, writeJson } from '../runs/run-dir.js';
+import type { Evaluation } from '../eval/evaluate.js';
+import { createRunDir, RunLog, writeJson } from '../runs/run-dir.js';
+import { splitRecord } from '../runs/split-file.js';
 import { DivergedError, TrainingSession } from './session.js';
 import type { TrainConfig } from './config.js';
 import { presetInfo } from '../nn/presets.js';
+import { keepAndEvaluate } from './final-evaluation.js';
 
 export type RunStatus = 'completed' | 'early-stopped' | 'stopped' | 'diverged';
 
@@ -22,7 +23,12 @@ export interface TrainResult {
   finalTrainLoss: number | null;
   bestValLoss: number | null;
   bestStep: number;
+  /** The best weights' scores on the test split; null when they could not be scored (see metricsUnavailable). */
   metrics: Evaluation | null;
+  /** Why there are no metrics: no weights give finite audio, or the evaluation failed. The run is kept all the same. */
+  metricsUnavailable?: string;
+  /** Weights files that hold other weights than their name says, and why (see usable-weights.ts). */
+  warnings?: string[];
 }
 
 export type TrainEvent =
@@ -38,7 +44,10 @@ export type TrainEvent =
 export type ControlMessage = 'pause' | 'resume' | 'stop';
 
 export interface RunOptions {
-  /** Folder that holds run folders (a new one is made inside), or the exact folder with `exactDir`. */
+  /**
+   * Folder that holds run folders (a new one is made inside), or with `exactDir` the exact folder,
+   * which must not exist yet. Either way the folder appears only once training has started, whole.
+   */
   outDir: string;
   exactDir?: boolean;
   clipNames: string[];
@@ -54,10 +63,29 @@ const PROGRESS_MS = 200;
 const LOG_FLUSH_MS = 1000;
 
 export async function runTraining(clips: Clip[], config: TrainConfig, o: RunOptions): Promise<TrainResult> {
+  // Everything that can refuse the run (the settings, too little audio, memory) happens here, before any folder exists.
   const session = new TrainingSession(clips, config);
-  const dir = o.exactDir ? o.outDir : newRunDir(o.outDir, `${config.preset}-${config.loss}`);
-  const info = presetInfo(session.preset);
-  writeJson(dir, 'config.json', { ...config, clips: o.clipNames, params: info.params, createdAt: new Date().toISOString() });
+  try {
+    return await runSession(session, clips, config, o);
+  } finally {
+    session.close();
+  }
+}
+
+/** The run folder with what the run knows before its first step: its settings and its data. */
+function makeRunDir(session: TrainingSession, clips: Clip[], config: TrainConfig, o: RunOptions): Promise<string> {
+  const { split } = session;
+  const fill = async (dir: string) => {
+    writeJson(dir, 'config.json', { ...config, clips: o.clipNames, params: presetInfo(session.preset).params, createdAt: new Date().toISOString() });
+    await writeWav(path.join(dir, 'test_original.wav'), [gatherSegments(clips, split.test, split.segment)], 24000, 'float32');
+    await writeWav(path.join(dir, 'val_original.wav'), [gatherSegments(clips, split.val, split.segment)], 24000, 'float32');
+    writeJson(dir, 'split.json', splitRecord(clips, split));
+  };
+  return o.exactDir ? createRunDir(path.dirname(o.outDir), path.basename(o.outDir), fill) : createRunDir(o.outDir, { label: `${config.preset}-${config.loss}` }, fill);
+}
+
+async function runSession(session: TrainingSession, clips: Clip[], config: TrainConfig, o: RunOptions): Promise<TrainResult> {
+  const dir = await makeRunDir(session, clips, config, o);
   o.emit({
     type: 'started', runDir: dir, params: session.nParams, skipped: session.split.skipped,
     segments: { train: session.split.train.length, val: session.split.val.length, test: session.split.test.length },
@@ -73,8 +101,16 @@ export async function runTraining(clips: Clip[], config: TrainConfig, o: RunOpti
   let rate = 0;
   let rateFrom = { t: started, step: 0 };
 
-  const saveLast = () => saveWeights(path.join(dir, 'last.weights'), config.preset, session.params(), { step: session.step });
+  const saveLast = () => saveWeights(path.join(dir, 'last.weights'), config.preset, session.params(), { step: session.weightsStep });
   const saveBest = () => saveWeights(path.join(dir, 'best.weights'), config.preset, session.bestParams(), { step: session.bestStep, valLoss: session.bestValLoss });
+
+  /** A divergence ends the loop (the session has rolled the weights back); any other error ends the run. */
+  const diverged = (e: unknown) => {
+    if (!(e instanceof DivergedError)) throw e;
+    status = 'diverged';
+    message = e.message;
+    o.emit({ type: 'diverged', step: session.step, message });
+  };
 
   loop: while (session.step < config.steps) {
     const msg = o.poll();
@@ -103,17 +139,20 @@ export async function runTraining(clips: Clip[], config: TrainConfig, o: RunOpti
     try {
       r = session.trainStep();
     } catch (e) {
-      if (!(e instanceof DivergedError)) throw e;
-      status = 'diverged';
-      message = `${e.message}; the last good weights were kept`;
-      o.emit({ type: 'diverged', step: session.step, message });
+      diverged(e);
       break;
     }
     lastTrain = r;
     if (r.step % config.logEvery === 0 || r.step === 1) log.add({ step: r.step, trainLoss: r.trainLoss, lr: r.lr });
 
     if (r.step % config.valEvery === 0 || r.step === config.steps) {
-      const v = session.validate();
+      let v;
+      try {
+        v = session.validate();
+      } catch (e) {
+        diverged(e);
+        break;
+      }
       log.addValidation(r.step, v.valLoss, r.trainLoss, r.lr);
       o.emit({ type: 'validation', step: r.step, valLoss: v.valLoss, bestValLoss: session.bestValLoss, improved: v.improved });
       if (v.improved) saveBest();
@@ -143,30 +182,20 @@ export async function runTraining(clips: Clip[], config: TrainConfig, o: RunOpti
     }
   }
 
-  session.close();
-  // Whatever happened, the run keeps its weights: the best ones and the last good ones.
+  // No validation yet (a short run, or one that diverged early): validate now, so best.weights has a validation loss.
   if (session.step > 0 && !Number.isFinite(session.bestValLoss)) {
-    const v = session.validate();
-    log.addValidation(session.step, v.valLoss, lastTrain?.trainLoss ?? NaN, lastTrain?.lr ?? 0);
+    try {
+      const v = session.validate();
+      log.addValidation(session.step, v.valLoss, lastTrain?.trainLoss ?? NaN, lastTrain?.lr ?? 0);
+    } catch (e) {
+      // Non-finite on the validation audio: the weights are rolled back, and the check below decides what is kept.
+      if (!(e instanceof DivergedError)) throw e;
+    }
   }
-  saveLast();
-  saveBest();
   log.flush();
 
   o.emit({ type: 'evaluating' });
-  let metrics: Evaluation | null = null;
-  if (session.split.test.length > 0) {
-    const codec = new Codec(session.preset, session.bestParams());
-    const seg = config.segment;
-    const cut = (list: typeof session.split.test) => list.map((s) => ({ name: `${s.clip}:${s.start}`, audio: clips[s.clip].audio.subarray(s.start, s.start + seg) }));
-    const test = evaluateCodec(codec, cut(session.split.test), { block: seg });
-    metrics = test.evaluation;
-    const valReconstructions = cut(session.split.val).map((c) => codec.reconstruct(c.audio));
-    await writeWav(path.join(dir, 'test_original.wav'), [gatherSegments(clips, session.split.test, seg)], 24000, 'float32');
-    await writeWav(path.join(dir, 'test_reconstruction.wav'), [concatAudio(test.reconstructions)], 24000, 'float32');
-    await writeWav(path.join(dir, 'val_original.wav'), [gatherSegments(clips, session.split.val, seg)], 24000, 'float32');
-    await writeWav(path.join(dir, 'val_reconstruction.wav'), [concatAudio(valReconstructions)], 24000, 'float32');
-  }
+  const { metrics, metricsUnavailable, warnings } = await keepAndEvaluate(session, clips, dir);
 
   const result: TrainResult = {
     runDir: dir,
@@ -177,6 +206,8 @@ export async function runTraining(clips: Clip[], config: TrainConfig, o: RunOpti
     bestValLoss: Number.isFinite(session.bestValLoss) ? session.bestValLoss : null,
     bestStep: session.bestStep,
     metrics,
+    ...(metricsUnavailable ? { metricsUnavailable } : {}),
+    ...(warnings.length ? { warnings } : {}),
   };
   writeJson(dir, 'metrics.json', { ...result, split: { train: session.split.train.length, val: session.split.val.length, test: session.split.test.length }, finishedAt: new Date().toISOString() });
   o.emit({ type: 'done', result });

@@ -1,7 +1,7 @@
 // One training run in memory: data, model, loss, optimizer and the loop's single step. Runs on
 // whatever thread creates it (the trainer puts it in a worker); it never touches the disk.
 import { KernelCore } from '../kernels/core.js';
-import { copy, hasNonFinite, zero } from '../kernels/ops.js';
+import { copy, hasNonFinite } from '../kernels/ops.js';
 import { BatchSampler, splitSegments, type Clip, type DataSplit } from '../data/dataset.js';
 import { allocParams, CodecGraph, initParams, paramLayout, type ParamStore } from '../nn/model.js';
 import { BatchGradients } from './gradients.js';
@@ -31,6 +31,8 @@ export class TrainingSession {
   readonly nParams: number;
   /** Steps completed. */
   step = 0;
+  /** The step whose weights the parameters hold: `step`, or less after a divergence rolled them back. */
+  weightsStep = 0;
   bestValLoss = Infinity;
   bestStep = 0;
   /** Validations since the best one. */
@@ -45,8 +47,14 @@ export class TrainingSession {
   private readonly valLoss: Loss;
   private readonly optimizer: Optimizer;
   private readonly sampler: BatchSampler;
-  /** Parameters before the last update: where a diverging step is rolled back to. */
+  /**
+   * The last weights that passed: they gave a finite loss and gradient (the weights before the last
+   * update). A divergence rolls back to these, never to the weights that produced the bad values.
+   */
   private readonly lastGood: number;
+  private lastGoodStep = 0;
+  /** The initial weights, kept in case nothing later turns audio into finite audio. */
+  private readonly initial: Float32Array;
   private readonly best: number;
   private readonly valSegments: Float32Array[];
 
@@ -71,6 +79,8 @@ export class TrainingSession {
     this.best = this.core.allocF32(this.nParams);
     initParams(layout, this.params(), c.seed);
     copy(this.core, this.best, this.store.params, this.nParams);
+    copy(this.core, this.lastGood, this.store.params, this.nParams);
+    this.initial = Float32Array.from(this.params());
     this.sampler = new BatchSampler(clips, this.split, { batch: c.batch, seed: c.seed, augmentGainDb: c.augment.gainDb, augmentPolarity: c.augment.polarity });
     this.valSegments = this.split.val.map((s) => clips[s.clip].audio.subarray(s.start, s.start + c.segment));
     this.peer = c.threads > 1 ? new GradPeer(c.preset, c.loss, share, c.segment, this.nParams) : null;
@@ -117,25 +127,43 @@ export class TrainingSession {
     return Float32Array.from(this.core.f32(this.best, this.nParams));
   }
 
-  /** One optimisation step. Throws DivergedError (parameters rolled back) on a non-finite loss, gradient or update. */
+  initialParams(): Float32Array {
+    return Float32Array.from(this.initial);
+  }
+
+  /** Roll the parameters back to the last weights that passed, and say so. */
+  private diverge(step: number, why: string): never {
+    copy(this.core, this.store.params, this.lastGood, this.nParams);
+    this.weightsStep = this.lastGoodStep;
+    const back = this.lastGoodStep ? `the weights after step ${this.lastGoodStep}` : 'the initial weights';
+    throw new DivergedError(`training diverged at step ${step}: ${why}; rolled back to ${back}, the last to give a finite loss and gradient`);
+  }
+
+  /**
+   * One optimisation step. Throws DivergedError on a non-finite loss, gradient or update, with the
+   * parameters rolled back to the last weights that gave a finite loss and gradient.
+   */
   trainStep(): StepResult {
     const { core, config: c } = this;
     const trainLoss = this.batchGradient();
     const at = this.step + 1;
-    if (!Number.isFinite(trainLoss)) throw new DivergedError(`training diverged at step ${at}: the loss is ${trainLoss}`);
-    if (hasNonFinite(core, this.store.grads, this.nParams)) throw new DivergedError(`training diverged at step ${at}: a gradient is not finite`);
-    const lr = learningRate(c.lr, this.step, c.steps, c.schedule);
+    if (!Number.isFinite(trainLoss)) this.diverge(at, `the loss is ${trainLoss}`);
+    if (hasNonFinite(core, this.store.grads, this.nParams)) this.diverge(at, 'a gradient is not finite');
+    // These weights passed: they are what a later divergence rolls back to.
     copy(core, this.lastGood, this.store.params, this.nParams);
+    this.lastGoodStep = this.weightsStep;
+    const lr = learningRate(c.lr, this.step, c.steps, c.schedule);
     const gradNorm = this.optimizer.step(lr);
-    if (hasNonFinite(core, this.store.params, this.nParams)) {
-      copy(core, this.store.params, this.lastGood, this.nParams);
-      throw new DivergedError(`training diverged at step ${at}: the update made a weight non-finite (learning rate ${lr} too high?)`);
-    }
+    if (hasNonFinite(core, this.store.params, this.nParams)) this.diverge(at, `the update made a weight non-finite (learning rate ${lr} too high?)`);
     this.step = at;
+    this.weightsStep = at;
     return { step: at, trainLoss, lr, gradNorm };
   }
 
-  /** Mean loss over the validation segments, in the training loss's own space; tracks the best weights. */
+  /**
+   * Mean loss over the validation segments, in the training loss's own space; tracks the best weights.
+   * A non-finite validation loss is a divergence too (DivergedError, parameters rolled back).
+   */
   validate(): { valLoss: number; improved: boolean } {
     const { core, valGraph, config: c } = this;
     let total = 0;
@@ -146,10 +174,11 @@ export class TrainingSession {
       total += this.valLoss.compute(valGraph.output.ptr, valGraph.input.ptr, 0);
     }
     const valLoss = total / this.valSegments.length;
+    if (!Number.isFinite(valLoss)) this.diverge(this.step, `the validation loss is ${valLoss}`);
     const improved = valLoss < this.bestValLoss;
     if (improved) {
       this.bestValLoss = valLoss;
-      this.bestStep = this.step;
+      this.bestStep = this.weightsStep;
       this.sinceBest = 0;
       copy(core, this.best, this.store.params, this.nParams);
     } else {
@@ -176,7 +205,7 @@ export class TrainingSession {
       this.batchGradient(t);
       const t0 = performance.now();
       this.optimizer.step(learningRate(c.lr, this.step, c.steps, c.schedule));
-      this.step++;
+      this.weightsStep = ++this.step;
       const row = [t[0], t[1], t[2], t[3], t[4] ?? 0, performance.now() - t0];
       row.forEach((v, k) => cols[k].push(v));
     }

@@ -7,7 +7,7 @@ import { PACKAGE_ROOT } from '../assets.js';
 import type { Clip } from '../data/dataset.js';
 import { resolveConfig, type TrainConfig } from './config.js';
 import type { TrainEvent, TrainResult } from './run.js';
-import { CONTROL, type WorkerError, type WorkerInput } from './protocol.js';
+import { CONTROL, type SystemErrorFields, type WorkerError, type WorkerInput } from './protocol.js';
 
 export type TrainerEvent = TrainEvent | WorkerError;
 
@@ -27,8 +27,11 @@ export class TrainingError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** A system error in the worker (a full disk ...) keeps errno, syscall and path, so it is reported as one. */
+    system?: SystemErrorFields,
   ) {
     super(message);
+    if (system) Object.assign(this, system);
   }
 }
 
@@ -72,7 +75,7 @@ export function startTraining(o: StartOptions): TrainingHandle {
         resolve(e.result);
       } else if (e.type === 'error') {
         settled = true;
-        reject(new TrainingError(e.code, e.message));
+        reject(new TrainingError(e.code, e.message, e.system));
       }
     });
     worker.on('error', (err) => {

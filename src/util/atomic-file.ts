@@ -10,6 +10,19 @@ function tempNameFor(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 }
 
+/**
+ * Node's error for a failed write() (a full disk) names no file, and one from open() names the
+ * temporary: make it name the file that could not be written, keeping its code.
+ */
+function namingFile(e: unknown, file: string, tmp: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err instanceof Error && typeof err.syscall === 'string' && (err.path === undefined || err.path === tmp)) {
+    err.path = file;
+    err.message = `${err.message} (writing ${file})`;
+  }
+  return e;
+}
+
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
   const tmp = tempNameFor(file);
   try {
@@ -23,7 +36,7 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw e;
+    throw namingFile(e, file, tmp);
   }
 }
 
@@ -43,6 +56,6 @@ export function writeFileAtomicSync(file: string, data: Uint8Array | string): vo
     renameSync(tmp, file);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw namingFile(e, file, tmp);
   }
 }

@@ -32,13 +32,4 @@ export class Random {
     }
     return a;
   }
-
-  /** A state that can be saved and restored (to resume a run exactly). */
-  get seedState(): number {
-    return this.state;
-  }
-
-  set seedState(s: number) {
-    this.state = s >>> 0;
-  }
 }

@@ -69,19 +69,18 @@ describe('minibatches', () => {
     expect(starts.size).toBeGreaterThan(split.train.length * 3);
   });
 
-  it('are reproducible from the seed and the saved state', () => {
+  it('are reproducible from the seed', () => {
     const a = new BatchSampler(clips, split, { batch: 4, seed: 9 });
     const b = new BatchSampler(clips, split, { batch: 4, seed: 9 });
     const x = new Float32Array(4 * 8192);
     const y = new Float32Array(4 * 8192);
-    a.next(x);
-    b.next(y);
-    expect(x).toEqual(y);
-    const saved = a.state;
-    a.next(x);
-    b.state = saved;
-    b.next(y);
-    expect(x).toEqual(y);
+    for (let k = 0; k < 2; k++) {
+      a.next(x);
+      b.next(y);
+      expect(x).toEqual(y);
+    }
+    new BatchSampler(clips, split, { batch: 4, seed: 10 }).next(y);
+    expect(x).not.toEqual(y);
   });
 
   it('augment with a gain in range and flipped polarity only when asked', () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { startTraining, type TrainerEvent } from '../../src/train/trainer.js';
 import { loadWeights } from '../../src/nn/weights.js';
 import { readWav } from '../../src/audio/wav-read.js';
-import { readLog, removeStaleTemporaries } from '../../src/runs/run-dir.js';
+import { readLog, removeStaleStaging, removeStaleTemporaries } from '../../src/runs/run-dir.js';
 import { loadClips } from '../../src/data/load.js';
 import { BUNDLED_CLIP } from '../../src/assets.js';
 import { REPO, tempDir } from '../helpers.js';
@@ -28,6 +28,8 @@ async function expectWholeRun(dir: string): Promise<string[]> {
   return files;
 }
 
+const visibleFiles = (dir: string) => readdirSync(dir).filter((f) => !f.startsWith('.'));
+
 describe('trainer (worker thread)', () => {
   it('streams events and writes a complete run folder', async () => {
     const { dir, cleanup } = tempDir();
@@ -44,7 +46,7 @@ describe('trainer (worker thread)', () => {
       expect(result.metrics?.losses).toHaveProperty('mel-db-l1');
       const files = await expectWholeRun(result.runDir);
       expect(files.sort()).toEqual([
-        'best.weights', 'config.json', 'last.weights', 'log.jsonl', 'metrics.json',
+        'best.weights', 'config.json', 'last.weights', 'log.jsonl', 'metrics.json', 'split.json',
         'test_original.wav', 'test_reconstruction.wav', 'val_original.wav', 'val_reconstruction.wav',
       ]);
       const log = readLog(result.runDir);
@@ -98,6 +100,20 @@ describe('trainer (worker thread)', () => {
     }
   });
 
+  it('makes no folder when the run is refused after the worker started (too little audio)', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const clips = [{ name: 'short', audio: new Float32Array(2 * 4096).fill(0.1) }];
+      const named = startTraining({ clips, config: quick, outDir: path.join(dir, 'runs') });
+      await expect(named.done).rejects.toMatchObject({ code: 'NOT_ENOUGH_AUDIO' });
+      const exact = startTraining({ clips, config: quick, outDir: path.join(dir, 'runs', 'exact-run'), exactDir: true });
+      await expect(exact.done).rejects.toMatchObject({ code: 'NOT_ENOUGH_AUDIO' });
+      expect(existsSync(path.join(dir, 'runs'))).toBe(false);
+    } finally {
+      cleanup();
+    }
+  });
+
   it('reports bad settings before starting', () => {
     expect(() => startTraining({ clips: [], config: { loss: 'wave-l3' as never }, outDir: '/tmp' })).toThrow(/unknown loss 'wave-l3'/);
     expect(() => startTraining({ clips: [], config: { segment: 5000 }, outDir: '/tmp' })).toThrow(/multiple of 64/);
@@ -122,8 +138,13 @@ describe('a training process killed at any moment', () => {
         child.kill('SIGKILL');
         await exited;
         if (!existsSync(out)) continue;
+        // A run folder killed while being made is a hidden staging folder, removed when the next run is made there.
+        const staging = readdirSync(out).filter((f) => f.startsWith('.'));
+        expect(removeStaleStaging(out).sort()).toEqual(staging.sort());
         for (const run of readdirSync(out)) {
           const runDir = path.join(out, run);
+          // A run folder appears with its settings and its data, or not at all.
+          expect(visibleFiles(runDir)).toEqual(expect.arrayContaining(['config.json', 'split.json', 'test_original.wav', 'val_original.wav']));
           const files = await expectWholeRun(runDir);
           if (files.includes('best.weights')) sawWeights = true;
           // A temporary file a killed writer left is hidden and removed when the run is read.

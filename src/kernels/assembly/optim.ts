@@ -2,7 +2,8 @@
 // Each update follows the algorithm box of the matching torch.optim class (PyTorch 2.x documentation,
 // https://pytorch.org/docs/stable/optim.html, and the single-tensor code paths in torch/optim/*.py);
 // the box is quoted above each kernel. Weight decay is PyTorch's: an L2 term added to the gradient
-// (SGD, Adagrad, RMSprop, Adam), or the decoupled shrink of AdamW. The gradient buffer is never written.
+// (SGD, Adagrad, RMSprop, Adam), or the decoupled shrink of AdamW. The updates never write the gradient
+// buffer; the clipping functions at the end of this file do (in place, as torch.nn.utils' do).
 // Scalar factors (bias corrections, decayed rates) are formed in f64 as PyTorch forms them in Python
 // floats, then applied in f32.
 //

@@ -1,0 +1,17 @@
+// Errors of the command line's own making, typed like the engine's (an Error with a stable code), so
+// that `--json` reports them by code like any other failure.
+export type CliErrorCode =
+  /** An option is missing, unknown or malformed. */
+  | 'BAD_ARGUMENTS'
+  /** Every file given was refused, so there is nothing to train on or score. */
+  | 'NO_USABLE_AUDIO';
+
+export class CliError extends Error {
+  constructor(
+    readonly code: CliErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

@@ -1,0 +1,87 @@
+// Reading in the runs folder without following symbolic links. A run folder copied from someone
+// else or edited by hand could hold a link to any file on the machine, and the web host serves run
+// files to the browser; so a run folder must be a real folder, and every file read from it a regular
+// file, opened with O_NOFOLLOW where the platform has it (elsewhere checked with lstat first).
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { RunError } from './errors.js';
+
+/** True if `p` is a folder itself, not a link to one. */
+export function isRealDir(p: string): boolean {
+  try {
+    return lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** True if `p` is a regular file itself, not a link to one. */
+export function isRegularFile(p: string): boolean {
+  try {
+    return lstatSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** True if anything (a file, a folder, a link, even a broken one) has this name. */
+export function entryExists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The run folders in `root`: real folders, not hidden (a hidden one is a run still being made), sorted. */
+export function listRunDirs(root: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  // Dirent types come from the folder entry itself (lstat), so a link to a folder is not a directory here.
+  return entries.filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
+}
+
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+
+/**
+ * The bytes of a file in a run folder. Its folder must be a real folder and the file a regular file;
+ * a symbolic link in either place, or a missing file, is a RunError RUN_DAMAGED naming the file.
+ */
+export function readRunFile(file: string): Buffer {
+  const dir = path.dirname(file);
+  if (!isRealDir(dir)) throw new RunError('RUN_NOT_FOUND', `${dir} is not a run folder (missing, or a symbolic link, which is never followed)`);
+  if (!NOFOLLOW && lstatIsLink(file)) throw linkError(file);
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | NOFOLLOW);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw linkError(file);
+    if (code === 'ENOENT') throw new RunError('RUN_DAMAGED', `${file} is missing`);
+    throw e;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new RunError('RUN_DAMAGED', `${file} is not a regular file`);
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function lstatIsLink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function linkError(file: string): RunError {
+  return new RunError('RUN_DAMAGED', `${file} is a symbolic link; files in a run folder are never followed through links`);
+}
