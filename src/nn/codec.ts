@@ -9,6 +9,15 @@ import type { Preset } from './presets.js';
 const CONTEXT_FRAMES = 32;
 /** Latent frames per window (window = 512 frames = 32768 samples, ~1.4 s at 24 kHz). */
 const WINDOW_FRAMES = 512;
+/**
+ * The lengths (latent frames) a codec builds graphs for. A clip shorter than a window runs in the
+ * smallest of these that holds it, zero-padded after its end, so a codec holds at most this many
+ * graphs per half whatever lengths it is given (a graph per length grew without bound: the kernel
+ * core never frees). Training segments (4096, 8192 samples) fill theirs exactly; another short
+ * length differs from a pass of its own length only in its last few frames, where the padding sits
+ * inside the receptive field (as zeros after the end of a clip: silence).
+ */
+export const GRAPH_FRAMES = [16, 32, 64, 128, 256, WINDOW_FRAMES + 2 * CONTEXT_FRAMES] as const;
 
 export interface Encoded {
   /** Codes [latent, frames], row-major, each in 0 .. 2^bits - 1. */
@@ -33,8 +42,9 @@ export class Codec {
     this.core.f32(this.store.params, layout.total).set(params);
   }
 
-  /** Replace the weights (same preset). */
-  setParams(params: Float32Array): void {
+  /** Put another set of weights of the same preset in place: one codec (and its graphs) serves many runs. */
+  loadParams(params: Float32Array): void {
+    if (params.length !== this.store.layout.total) throw new Error(`expected ${this.store.layout.total} parameters, got ${params.length}`);
     this.core.f32(this.store.params, this.store.layout.total).set(params);
   }
 
@@ -49,9 +59,9 @@ export class Codec {
   }
 
   /**
-   * Run `part` over `frames` latent frames of input, window by window. `load(start, count, dst)` fills a
-   * window's input from frame `start` on; `store(start, count, skip, src)` takes `count` frames of
-   * output beginning `skip` frames into the window.
+   * Run `part` over `frames` latent frames of input, window by window. `load(g, start, count)` fills
+   * a window's input with `count` frames from frame `start` on (zeros after them); `store(g, start,
+   * count, skip)` takes `count` frames of output beginning `skip` frames into the window.
    */
   private windowed(
     part: 'encoder' | 'decoder',
@@ -59,14 +69,14 @@ export class Codec {
     load: (g: CodecGraph, start: number, count: number) => void,
     store: (g: CodecGraph, start: number, count: number, skip: number) => void,
   ): void {
-    const win = Math.min(frames, WINDOW_FRAMES + 2 * CONTEXT_FRAMES);
+    const win = GRAPH_FRAMES.find((n) => n >= frames) ?? GRAPH_FRAMES[GRAPH_FRAMES.length - 1];
     const g = this.graph(part, win);
-    const step = win === frames ? frames : WINDOW_FRAMES;
+    const step = win >= frames ? frames : WINDOW_FRAMES;
     for (let start = 0; start < frames; start += step) {
       const count = Math.min(step, frames - start);
       // Shift the window to keep it inside the signal: its edges are then real edges or far enough away.
       const from = Math.max(0, Math.min(start - CONTEXT_FRAMES, frames - win));
-      load(g, from, win);
+      load(g, from, Math.min(win, frames - from));
       g.forward();
       store(g, start, count, start - from);
     }
@@ -79,10 +89,10 @@ export class Codec {
     this.windowed(
       'encoder',
       frames,
-      (g, from, win) => {
-        const x = this.core.f32(g.input.ptr, win * hop);
+      (g, from, count) => {
+        const x = this.core.f32(g.input.ptr, g.input.T);
         x.fill(0);
-        const end = Math.min(audio.length, (from + win) * hop);
+        const end = Math.min(audio.length, (from + count) * hop);
         if (end > from * hop) x.set(audio.subarray(from * hop, end));
       },
       (g, start, count, skip) => {
@@ -105,9 +115,11 @@ export class Codec {
     this.windowed(
       'decoder',
       frames,
-      (g, from, win) => {
+      (g, from, count) => {
+        const win = g.input.T;
         const z = this.core.f32(g.input.ptr, latent * win);
-        for (let c = 0; c < latent; c++) fromCodes(enc.codes.subarray(c * frames + from, c * frames + from + win), bits, z.subarray(c * win, (c + 1) * win));
+        z.fill(0);
+        for (let c = 0; c < latent; c++) fromCodes(enc.codes.subarray(c * frames + from, c * frames + from + count), bits, z.subarray(c * win, c * win + count));
       },
       (g, start, count, skip) => {
         const y = this.core.f32(g.output.ptr, g.output.T);

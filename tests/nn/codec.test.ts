@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { KernelCore } from '../../src/kernels/core.js';
-import { Codec } from '../../src/nn/codec.js';
+import { Codec, GRAPH_FRAMES } from '../../src/nn/codec.js';
 import { allocParams, CodecGraph, initParams, paramLayout, quantize } from '../../src/nn/model.js';
 import { PRESETS } from '../../src/nn/presets.js';
 import { decodeWeights, encodeWeights, loadWeights, saveWeights } from '../../src/nn/weights.js';
@@ -56,6 +56,52 @@ describe('inference codec', () => {
     const whole = core.f32(g.output.ptr, audio.length);
     let err = 0;
     for (let i = 0; i < audio.length; i++) err = Math.max(err, Math.abs(whole[i] - windowed[i]));
+    expect(err).toBeLessThan(1e-5);
+  });
+});
+
+/** The whole clip through one graph of exactly its length: what windowing must reproduce. */
+function onePass(audio: Float32Array): Float32Array {
+  const core = KernelCore.create();
+  const store = allocParams(core, layout, false);
+  const g = new CodecGraph(store, preset, { B: 1, T: audio.length, training: false });
+  core.f32(store.params, layout.total).set(params);
+  core.f32(g.input.ptr, audio.length).set(audio);
+  g.forward();
+  return Float32Array.from(core.f32(g.output.ptr, audio.length));
+}
+
+describe('inference on clips of any length', () => {
+  it('builds a bounded set of graphs: new lengths after the first round allocate nothing', () => {
+    const codec = new Codec(preset, params);
+    // First round: one clip per graph length, and one longer than a window.
+    for (const frames of [...GRAPH_FRAMES, 1500]) codec.reconstruct(music(frames * preset.hop));
+    const bytes = codec.core.exports.memory.buffer.byteLength;
+    const top = codec.core.exports.alloc(16);
+    for (const n of [1, 100, 1037, 5000, 9000, 20000, 40000, 100001]) expect(codec.reconstruct(music(n)).length).toBe(n);
+    expect(codec.core.exports.memory.buffer.byteLength).toBe(bytes);
+    // Between two probes the bump allocator moved by one probe's stride: no graph was built.
+    const next = codec.core.exports.alloc(16);
+    expect(codec.core.exports.alloc(16) - next).toBe(next - top);
+  });
+
+  it('a clip that fills a graph exactly (a training segment) equals one pass over it', () => {
+    const audio = music(8192);
+    const out = new Codec(preset, params).reconstruct(audio);
+    const whole = onePass(audio);
+    let err = 0;
+    for (let i = 0; i < audio.length; i++) err = Math.max(err, Math.abs(whole[i] - out[i]));
+    expect(err).toBeLessThan(1e-6);
+  });
+
+  it('a shorter clip, zero-padded to its graph, equals one pass over it but for its last frames', () => {
+    const audio = music(64 * 79);
+    const out = new Codec(preset, params).reconstruct(audio);
+    const whole = onePass(audio);
+    // The padding after the end reaches back through the receptive field (a few frames), no further.
+    const edge = 64 * 16;
+    let err = 0;
+    for (let i = 0; i < audio.length - edge; i++) err = Math.max(err, Math.abs(whole[i] - out[i]));
     expect(err).toBeLessThan(1e-5);
   });
 });
