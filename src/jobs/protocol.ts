@@ -1,0 +1,67 @@
+// What the host's main thread asks of an engine worker, and what comes back. The main thread of the
+// Electron shell or the web host only routes calls; everything that costs more than a few
+// milliseconds (decoding, resampling, reconstruction, scoring, writing audio) is one of these jobs.
+//
+// Audio the library keeps lives in SharedArrayBuffers: a job hands a clip to a worker without a
+// copy, and a clip loaded by one worker can be used by another.
+
+/** A clip's model-rate mono samples, on shared memory. */
+export type SharedAudio = Float32Array<SharedArrayBuffer>;
+
+/** Where a reconstruction's weights come from: a run's weights file (checked for changes on each use). */
+export interface WeightsRef {
+  file: string;
+}
+
+export type JobRequest =
+  /** Decode a WAV (from a path, or bytes handed over) and prepare its model-rate mono. */
+  | { kind: 'load'; name: string; path?: string; bytes?: ArrayBuffer }
+  /** Encode and decode `audio` with a run's weights; answer the result as WAV bytes (24 kHz float). */
+  | { kind: 'reconstruct'; weights: WeightsRef; audio: SharedAudio }
+  /** `audio` as WAV bytes (24 kHz float), e.g. the model input a reconstruction is heard against. */
+  | { kind: 'encode-wav'; audio: SharedAudio }
+  /** Write a reconstruction (with `weights`) or `audio` itself to `path` as a 24 kHz float WAV. */
+  | { kind: 'write-wav'; audio: SharedAudio; weights?: WeightsRef; path: string }
+  /** Score runs in every output space, on the clips given or on each run's own test split. */
+  | { kind: 'evaluate'; runs: { runId: string; dir: string; weights: WeightsRef }[]; clips: { name: string; audio: SharedAudio }[] | null };
+
+/** What a loaded file is, as the library shows it. */
+export interface LoadedInfo {
+  format: string;
+  sampleRate: number;
+  channels: number;
+  frames: number;
+  durationSec: number;
+  warnings: string[];
+}
+
+export type LoadResult =
+  | { ok: true; info: LoadedInfo; bytes: ArrayBuffer; mono: SharedAudio }
+  | { ok: false; error: { code: string; message: string } };
+
+/** A thrown error as it crosses the thread boundary: code and message survive, and nothing else is needed. */
+export interface WireError {
+  code: string;
+  message: string;
+}
+
+export type JobMessage = { id: number; job: JobRequest };
+export type JobReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WireError };
+
+/** An error a job ended with; `code` is the engine's own (an AudioError's, NO_TEST_SPLIT ...) or ENGINE_WORKER_FAILED. */
+export class JobError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JobError';
+  }
+}
+
+/** A copy of `audio` on shared memory (the one copy a clip costs when it enters the library). */
+export function toSharedAudio(audio: Float32Array): SharedAudio {
+  const shared = new Float32Array(new SharedArrayBuffer(audio.length * 4));
+  shared.set(audio);
+  return shared;
+}

@@ -1,0 +1,115 @@
+// An engine worker: runs the host's heavy jobs (src/jobs/protocol.ts) one at a time, off the main
+// thread. It keeps one kernel core for its whole life, one codec per preset on that core (each with
+// the bounded set of graphs of src/nn/codec.ts), and the weights of the runs it used last in a
+// small cache; a run's weights are copied into its preset's codec before each job, which costs
+// microseconds, where a codec per run cost a kernel core (50 to 100 MB) per run, kept for ever.
+import { parentPort } from 'node:worker_threads';
+import { lstatSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { decodeWav } from '../audio/wav-read.js';
+import { describeError } from '../audio/errors.js';
+import { prepareAudio } from '../audio/prepare.js';
+import { encodeWav, writeWav } from '../audio/wav-write.js';
+import { KernelCore } from '../kernels/core.js';
+import { Codec } from '../nn/codec.js';
+import { getPreset, type PresetName } from '../nn/presets.js';
+import { decodeWeights } from '../nn/weights.js';
+import path from 'node:path';
+import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
+import { readJson, readTestSplit } from '../runs/run-dir.js';
+import { readRunFile } from '../runs/run-files.js';
+import { toSharedAudio, type JobMessage, type JobReply, type JobRequest, type LoadResult, type WeightsRef } from './protocol.js';
+
+/** How many runs' weights stay loaded (a small run's weights are 0.6 MB; the codecs are shared). */
+export const WEIGHTS_CACHE_SIZE = 8;
+const MODEL_RATE = 24000;
+
+const core = KernelCore.create();
+const codecs = new Map<PresetName, Codec>();
+/** Weights by file, most recently used last; `stamp` tells a file rewritten since (a run still training). */
+const weightsCache = new Map<string, { stamp: string; preset: PresetName; params: Float32Array }>();
+
+function codecFor(ref: WeightsRef): Codec {
+  // lstat and readRunFile: a weights file in a run folder is never read through a symbolic link.
+  const st = lstatSync(ref.file);
+  const stamp = `${st.size}:${st.mtimeMs}`;
+  let w = weightsCache.get(ref.file);
+  if (w?.stamp !== stamp) {
+    const file = decodeWeights(new Uint8Array(readRunFile(ref.file)), ref.file);
+    w = { stamp, preset: file.preset, params: file.params };
+  }
+  weightsCache.delete(ref.file);
+  weightsCache.set(ref.file, w);
+  while (weightsCache.size > WEIGHTS_CACHE_SIZE) weightsCache.delete(weightsCache.keys().next().value!);
+  let codec = codecs.get(w.preset);
+  if (!codec) {
+    codec = new Codec(getPreset(w.preset), w.params, core);
+    codecs.set(w.preset, codec);
+  } else codec.loadParams(w.params);
+  return codec;
+}
+
+async function load(job: Extract<JobRequest, { kind: 'load' }>): Promise<LoadResult> {
+  try {
+    const bytes = job.bytes ? new Uint8Array(job.bytes) : new Uint8Array(await readFile(job.path!));
+    const wav = decodeWav(bytes);
+    const info = { format: wav.format, sampleRate: wav.sampleRate, channels: wav.channels, frames: wav.frames, durationSec: wav.durationSec, warnings: wav.warnings };
+    const mono = toSharedAudio((await prepareAudio(wav)).mono);
+    return { ok: true, info, bytes: bytes.buffer as ArrayBuffer, mono };
+  } catch (e) {
+    return { ok: false, error: describeError(e) };
+  }
+}
+
+async function run(job: JobRequest): Promise<{ value: unknown; transfer?: ArrayBuffer[] }> {
+  switch (job.kind) {
+    case 'load': {
+      const value = await load(job);
+      return { value, transfer: value.ok ? [value.bytes] : [] };
+    }
+    case 'reconstruct': {
+      const wav = encodeWav([codecFor(job.weights).reconstruct(job.audio)], MODEL_RATE, 'float32');
+      return { value: wav.buffer, transfer: [wav.buffer as ArrayBuffer] };
+    }
+    case 'encode-wav': {
+      const wav = encodeWav([job.audio], MODEL_RATE, 'float32');
+      return { value: wav.buffer, transfer: [wav.buffer as ArrayBuffer] };
+    }
+    case 'write-wav': {
+      const audio = job.weights ? codecFor(job.weights).reconstruct(job.audio) : job.audio;
+      await writeWav(job.path, [audio], MODEL_RATE, 'float32');
+      return { value: { path: job.path, bytes: (await stat(job.path)).size } };
+    }
+    case 'evaluate': {
+      const rows = [];
+      for (const r of job.runs) {
+        const { loss } = readJson<{ loss: string }>(path.join(r.dir, 'config.json'));
+        let clips: EvalClip[] | null = job.clips;
+        let block: number | undefined;
+        if (!clips) ({ clips, segment: block } = readTestSplit(r.dir));
+        const codec = codecFor(r.weights);
+        rows.push({ runId: r.runId, loss, scores: evaluateCodec(codec, clips, { block }).evaluation });
+      }
+      return { value: rows };
+    }
+  }
+}
+
+// One job at a time, in order: the core and the codecs are this thread's, and the pool gives a busy
+// worker's next job to another worker when it can.
+let queue: Promise<void> = Promise.resolve();
+parentPort!.on('message', (m: JobMessage) => {
+  queue = queue.then(async () => {
+    let reply: JobReply;
+    let transfer: ArrayBuffer[] = [];
+    try {
+      const r = await run(m.job);
+      reply = { id: m.id, ok: true, value: r.value };
+      transfer = r.transfer ?? [];
+    } catch (e) {
+      const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'INTERNAL';
+      reply = { id: m.id, ok: false, error: { code, message: (e as Error)?.message ?? String(e) } };
+    }
+    parentPort!.postMessage(reply, transfer);
+  });
+});
