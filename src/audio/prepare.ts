@@ -1,53 +1,30 @@
 // From decoded file to what the codec trains on: mono, 24 kHz, optionally peak-normalised.
-import lsr from '@alexanderolsen/libsamplerate-js';
 import { AudioError } from './errors.js';
+import { resample, type ResampleQuality } from './resample.js';
 import type { DecodedWav } from './wav-read.js';
+
+export { resample, type ResampleQuality } from './resample.js';
 
 /** The rate every model works at (reference-model.md). */
 export const MODEL_RATE = 24000;
 
-/** libsamplerate-js accepts input and output rates up to this. */
-export const MAX_RESAMPLE_RATE = 192000;
-
 /**
- * libsamplerate's medium sinc converter: measured on a 44.1 kHz -> 24 kHz conversion it is flat to
- * 0.001 dB up to 10 kHz (-0.28 dB at 10.5 kHz), rejects tones above 12 kHz by more than 120 dB, and
- * converts 10 s of audio in about 0.2 s. The best-quality converter buys only the band from 10.8 to
- * 11.6 kHz for 3.5x the time; wavefile's sinc resampler lets 13 kHz through at -81 dB and is 4x slower.
+ * The average of the channels (equal weights, so a centred source keeps its level). Each frame is
+ * summed in a double and divided once: summed in float32, two finite samples of 3e38 overflowed to
+ * Infinity (and the next step to NaN). The average of finite float32 values is always finite.
  */
-export type ResampleQuality = 'best' | 'medium' | 'fastest';
-const CONVERTER: Record<ResampleQuality, (typeof lsr.ConverterType)[keyof typeof lsr.ConverterType]> = {
-  best: lsr.ConverterType.SRC_SINC_BEST_QUALITY,
-  medium: lsr.ConverterType.SRC_SINC_MEDIUM_QUALITY,
-  fastest: lsr.ConverterType.SRC_SINC_FASTEST,
-};
-
-/** The average of the channels (equal weights, so a centred source keeps its level). */
 export function mixToMono(channels: readonly Float32Array[]): Float32Array {
   if (channels.length === 0) throw new AudioError('INVALID_CHANNELS', 'no channels to mix');
   if (channels.length === 1) return Float32Array.from(channels[0]);
   const n = channels[0].length;
+  const count = channels.length;
   const out = new Float32Array(n);
-  for (const ch of channels) for (let i = 0; i < n; i++) out[i] += ch[i];
-  const w = 1 / channels.length;
-  for (let i = 0; i < n; i++) out[i] *= w;
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let c = 0; c < count; c++) sum += channels[c][i];
+    out[i] = sum / count;
+  }
   return out;
-}
-
-/** Band-limited sample-rate conversion of one channel (anti-aliased: nothing above the new Nyquist survives). */
-export async function resample(x: Float32Array, fromRate: number, toRate: number, quality: ResampleQuality = 'medium'): Promise<Float32Array> {
-  for (const r of [fromRate, toRate]) {
-    if (!(r >= 1 && r <= MAX_RESAMPLE_RATE)) {
-      throw new AudioError('UNSUPPORTED_SAMPLE_RATE', `cannot resample from ${fromRate} Hz: rates from 1 Hz to ${MAX_RESAMPLE_RATE} Hz are supported`);
-    }
-  }
-  if (fromRate === toRate) return Float32Array.from(x);
-  const src = await lsr.create(1, fromRate, toRate, { converterType: CONVERTER[quality] });
-  try {
-    return src.simple(x);
-  } finally {
-    src.destroy();
-  }
 }
 
 /** Level in dBFS of the peak sample; -Infinity for silence. */

@@ -1,8 +1,9 @@
 // The RIFF/WAVE container, read by us before any sample decoder sees a byte.
-// wavefile decodes samples well but trusts headers: it accepts truncated data, zero channels,
-// zero rates, unknown tags and counts a pad byte as audio (tests/fixtures/edge/CASES.md). So the
-// structure is walked and checked here, against the real byte count, and only a clean, canonical
-// fmt + data pair goes on to the decoder.
+// Readers that trust headers (wavefile among them) accept truncated data, zero channels, zero
+// rates, unknown tags and count a pad byte as audio (tests/fixtures/edge/CASES.md). So the
+// structure is walked and checked here, against the real byte count, and only a clean fmt + data
+// pair goes on to the decoder (sample-decode.ts). The walk reads through a ByteSource, so a file on
+// disk is checked without being read whole.
 import { AudioError } from './errors.js';
 
 export type SampleFormat = 'pcm_u8' | 'pcm_s16' | 'pcm_s24' | 'pcm_s32' | 'float32' | 'float64' | 'mulaw' | 'alaw';
@@ -27,7 +28,29 @@ const KNOWN_TAGS: Record<number, string> = {
 };
 
 /** The 14 bytes that follow the format tag in every standard WAVE_FORMAT_EXTENSIBLE SubFormat GUID. */
-const KSDATAFORMAT_SUFFIX = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+export const KSDATAFORMAT_SUFFIX = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+
+/**
+ * The sample rates a file may declare. No recording is made below 1 kHz (telephone speech is 8 kHz;
+ * the lowest rates in the wild are 4 kHz and 5512 Hz) and 768 kHz is the highest rate converters
+ * record at (the 705.6/768 kHz family). A rate outside this is a damaged or forged header, not audio,
+ * and is refused before it can reach a duration or a resampler. The resampler (resample.ts) takes
+ * 94 Hz to 6.1 MHz to the model rate; above 192 kHz only rates whose ratio to 24 kHz reduces to
+ * terms of 192000 or less (every standard rate: 352.8, 384, 705.6, 768 kHz) convert.
+ */
+export const MIN_SAMPLE_RATE = 1000;
+export const MAX_SAMPLE_RATE = 768000;
+
+/** Random access to the bytes of a WAV file: the whole file in memory, or an open file read a window at a time. */
+export interface ByteSource {
+  readonly size: number;
+  /** Up to `length` bytes from `at` (fewer at the end). The view is only valid until the next read. */
+  read(at: number, length: number): Uint8Array;
+}
+
+export function memorySource(b: Uint8Array): ByteSource {
+  return { size: b.length, read: (at, length) => b.subarray(at, Math.min(b.length, at + length)) };
+}
 
 /** A data size of 0xFFFFFFFF means "unknown, read to the end" (streaming recorders write it). */
 const UNKNOWN_SIZE = 0xffffffff;
@@ -96,9 +119,13 @@ function hex4(n: number): string {
   return `0x${n.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-function parseFmt(b: Uint8Array, at: number, size: number, le: boolean): WavFormat {
+/** The bytes of the fmt chunk this reader looks at: the WAVE_FORMAT_EXTENSIBLE header is 40. */
+const FMT_BYTES_READ = 40;
+
+/** `b` holds the first bytes (at most FMT_BYTES_READ) of a fmt chunk that declares `size` bytes. */
+function parseFmt(b: Uint8Array, size: number, le: boolean): WavFormat {
   if (size < 16) throw new AudioError('BAD_FMT_CHUNK', `fmt chunk is ${size} bytes; it needs at least 16`);
-  const v = new DataView(b.buffer, b.byteOffset + at, size);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const declaredTag = v.getUint16(0, le);
   const channels = v.getUint16(2, le);
   const sampleRate = v.getUint32(4, le);
@@ -107,6 +134,12 @@ function parseFmt(b: Uint8Array, at: number, size: number, le: boolean): WavForm
 
   if (channels === 0) throw new AudioError('INVALID_CHANNELS', 'invalid channel count 0 in the fmt chunk');
   if (sampleRate === 0) throw new AudioError('INVALID_SAMPLE_RATE', 'invalid sample rate 0 Hz in the fmt chunk');
+  if (sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
+    throw new AudioError(
+      'UNSUPPORTED_SAMPLE_RATE',
+      `sample rate ${sampleRate} Hz is outside the rates recordings use; Codec Lab reads ${MIN_SAMPLE_RATE} Hz to ${MAX_SAMPLE_RATE} Hz`,
+    );
+  }
 
   let tag = declaredTag;
   let validBits = bitsPerSample;
@@ -117,7 +150,7 @@ function parseFmt(b: Uint8Array, at: number, size: number, le: boolean): WavForm
     validBits = v.getUint16(18, le) || bitsPerSample;
     channelMask = v.getUint32(20, le);
     tag = v.getUint16(24, le);
-    const suffixOk = KSDATAFORMAT_SUFFIX.every((x, i) => b[at + 26 + i] === x);
+    const suffixOk = KSDATAFORMAT_SUFFIX.every((x, i) => b[26 + i] === x);
     if (!suffixOk) {
       throw new AudioError('UNSUPPORTED_FORMAT', 'unsupported WAVE_FORMAT_EXTENSIBLE SubFormat GUID (not PCM, float, mu-law or A-law)');
     }
@@ -151,37 +184,40 @@ function parseFmt(b: Uint8Array, at: number, size: number, le: boolean): WavForm
 }
 
 /**
- * Walk the chunks of a WAV file held in `b` and return where its audio is, or throw an AudioError.
- * Sizes are always checked against the bytes really present, so a header that claims gigabytes
- * costs nothing.
+ * Walk the chunks of a WAV file (its bytes, or a source reading them) and return where its audio
+ * is, or throw an AudioError. Sizes are always checked against the bytes really present, so a
+ * header that claims gigabytes costs nothing, and only chunk headers and the fmt chunk are read.
  */
-export function parseWavLayout(b: Uint8Array): WavLayout {
-  if (b.length === 0) throw new AudioError('EMPTY_FILE', 'file is empty');
-  if (b.length < 12) {
-    const head = fourcc(b, 0);
-    if (head === 'RIFF' || head === 'RIFX') throw new AudioError('TRUNCATED_HEADER', `file is only ${b.length} bytes: the RIFF header is cut off`);
-    throw new AudioError('NOT_WAV', `not a WAV file: ${sniff(b)}`);
+export function parseWavLayout(input: Uint8Array | ByteSource): WavLayout {
+  const src = input instanceof Uint8Array ? memorySource(input) : input;
+  const total = src.size;
+  if (total === 0) throw new AudioError('EMPTY_FILE', 'file is empty');
+  const head = src.read(0, 512);
+  if (total < 12) {
+    const id = fourcc(head, 0);
+    if (id === 'RIFF' || id === 'RIFX') throw new AudioError('TRUNCATED_HEADER', `file is only ${total} bytes: the RIFF header is cut off`);
+    throw new AudioError('NOT_WAV', `not a WAV file: ${sniff(head)}`);
   }
-  const id = fourcc(b, 0);
+  const id = fourcc(head, 0);
   if (id === 'RF64' || id === 'BW64') {
     throw new AudioError('UNSUPPORTED_CONTAINER', `${id} (64-bit WAV) files are not supported; save the file as a plain WAV`);
   }
-  if (id !== 'RIFF' && id !== 'RIFX') throw new AudioError('NOT_WAV', `not a WAV file: ${sniff(b)}`);
-  const form = fourcc(b, 8);
+  if (id !== 'RIFF' && id !== 'RIFX') throw new AudioError('NOT_WAV', `not a WAV file: ${sniff(head)}`);
+  const form = fourcc(head, 8);
   if (form !== 'WAVE') throw new AudioError('NOT_WAV', `not a WAV file: a RIFF file of type ${printable(form)}, not 'WAVE'`);
 
   const le = id === 'RIFF';
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const warnings: string[] = [];
   let fmt: WavFormat | null = null;
   let data: { offset: number; bytes: number } | null = null;
 
   let pos = 12;
-  while (pos + 8 <= b.length && !(fmt && data)) {
-    const chunkId = fourcc(b, pos);
-    const size = view.getUint32(pos + 4, le);
+  while (pos + 8 <= total && !(fmt && data)) {
+    const header = src.read(pos, 8);
+    const chunkId = fourcc(header, 0);
+    const size = new DataView(header.buffer, header.byteOffset, 8).getUint32(4, le);
     const body = pos + 8;
-    const present = b.length - body;
+    const present = total - body;
     if (chunkId === 'data') {
       if (size > present) {
         if (size !== UNKNOWN_SIZE) {
@@ -195,7 +231,7 @@ export function parseWavLayout(b: Uint8Array): WavLayout {
     } else if (chunkId === 'fmt ') {
       if (size > present) throw new AudioError('TRUNCATED_HEADER', `fmt chunk truncated: declares ${size} bytes, ${present} present`);
       if (fmt) warnings.push('a second fmt chunk was ignored');
-      else fmt = parseFmt(b, body, size, le);
+      else fmt = parseFmt(src.read(body, Math.min(size, FMT_BYTES_READ)), size, le);
     } else if (size > present) {
       if (!data) {
         throw new AudioError(

@@ -14,13 +14,13 @@ async function toneGainDb(freq: number, fromRate: number): Promise<number> {
 
 describe('resampling to the model rate', () => {
   it('attenuates tones above the new Nyquist (12 kHz) by at least 60 dB', async () => {
-    for (const [f, rate] of [[13000, 44100], [15000, 48000], [20000, 44100], [15000, 192000], [40000, 96000]]) {
+    for (const [f, rate] of [[13000, 44100], [15000, 48000], [20000, 44100], [15000, 192000], [40000, 96000], [100000, 384000], [13000, 768000]]) {
       expect(await toneGainDb(f, rate), `${f} Hz from ${rate} Hz`).toBeLessThan(-60);
     }
   });
 
   it('passes tones below it within 0.1 dB', async () => {
-    for (const [f, rate] of [[100, 44100], [1000, 44100], [5000, 48000], [9000, 44100], [10000, 96000], [440, 8000]]) {
+    for (const [f, rate] of [[100, 44100], [1000, 44100], [5000, 48000], [9000, 44100], [10000, 96000], [440, 8000], [5000, 384000], [9000, 768000], [300, 1000]]) {
       expect(Math.abs(await toneGainDb(f, rate)), `${f} Hz from ${rate} Hz`).toBeLessThan(0.1);
     }
   });
@@ -43,8 +43,12 @@ describe('resampling to the model rate', () => {
   });
 
   it('refuses rates it cannot convert with a clear error', async () => {
-    await expect(resample(new Float32Array(10), 384000, MODEL_RATE)).rejects.toMatchObject({ code: 'UNSUPPORTED_SAMPLE_RATE' });
-    await expect(resample(new Float32Array(10), 0, MODEL_RATE)).rejects.toMatchObject({ code: 'UNSUPPORTED_SAMPLE_RATE' });
+    // 24000 / 93 is more than the converter's largest ratio (256); 0 and fractions are not rates;
+    // 200003 Hz is prime, so its ratio to 24 kHz keeps a term above what libsamplerate-js accepts.
+    for (const rate of [93, 0, 44100.5, 200003]) {
+      await expect(resample(new Float32Array(10), rate, MODEL_RATE), `${rate} Hz`).rejects.toMatchObject({ code: 'UNSUPPORTED_SAMPLE_RATE' });
+    }
+    await expect(resample(new Float32Array(10), MODEL_RATE, 24000 * 257)).rejects.toMatchObject({ code: 'UNSUPPORTED_SAMPLE_RATE', message: /factor of at most 256/ });
   });
 });
 

@@ -1,10 +1,10 @@
 // `codec-lab inspect` as a user runs it: the installed bin, a real process, stdout and exit status.
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { EDGE_DIR, REPO } from '../helpers.js';
+import { EDGE_DIR, REPO, tempDir } from '../helpers.js';
 
 const run = promisify(execFile);
 const BIN = path.join(REPO, 'bin', 'codec-lab.js');
@@ -56,6 +56,23 @@ describe('codec-lab inspect', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/bad_mp3_renamed\.wav: refused \(NOT_WAV\): not a WAV file: it looks like an MP3 file/);
     expect(lines[1]).toMatch(/ok_mulaw_mono_8000\.wav: mulaw, 8000 Hz, 1 ch, 0\.250 s \(2000 frames\)/);
+  });
+
+  it('warns of a silent clip and refuses a sample rate no recording has', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // The 16-bit 440 Hz edge file with its rate (byte 24) set to 4,294,967,295 Hz.
+      const forged = new Uint8Array(readFileSync(edge('ok_s16_mono_11025.wav')));
+      new DataView(forged.buffer).setUint32(24, 0xffffffff, true);
+      const file = path.join(dir, 'forged.wav');
+      writeFileSync(file, forged);
+      const { stdout, code } = await codecLab('inspect', edge('ok_silence_s16_mono_44100.wav'), file);
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/ok_silence_s16_mono_44100\.wav: pcm_s16, 44100 Hz, 1 ch, 1\.000 s \(44100 frames\)\n {2}warning: every sample is zero/);
+      expect(stdout).toMatch(/forged\.wav: refused \(UNSUPPORTED_SAMPLE_RATE\): sample rate 4294967295 Hz is outside the rates recordings use; Codec Lab reads 1000 Hz to 768000 Hz/);
+    } finally {
+      cleanup();
+    }
   });
 
   it('inspects the bundled clip when given no file', async () => {
