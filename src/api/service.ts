@@ -1,25 +1,20 @@
 // The lab behind the app: the library of loaded clips, training runs in worker threads, the runs
 // folder, scoring and audio. Both the Electron shell and the web host serve exactly this object,
 // so the desktop app, the browser and the tests exercise one implementation.
-import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BUNDLED_CLIP } from '../assets.js';
-import { decodeWav, type DecodedWav } from '../audio/wav-read.js';
-import { describeError } from '../audio/errors.js';
-import { prepareAudio } from '../audio/prepare.js';
-import { encodeWav, writeWav } from '../audio/wav-write.js';
-import { Codec } from '../nn/codec.js';
-import { getPreset, presetInfo, PRESETS } from '../nn/presets.js';
+import { presetInfo, PRESETS } from '../nn/presets.js';
 import { LOSSES } from '../losses/index.js';
 import { OPTIMIZERS } from '../optim/optimizer.js';
 import { SCHEDULES } from '../optim/schedule.js';
-import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from '../train/config.js';
 import { startTraining, type TrainingHandle } from '../train/trainer.js';
-import { loadRunWeights, newRunName, readJson, readLog, readTestSplit } from '../runs/run-dir.js';
+import { newRunName, readLog } from '../runs/run-dir.js';
 import { entryExists, isRealDir, isRegularFile, listRunDirs, readRunFile } from '../runs/run-files.js';
+import { JobPool } from '../jobs/pool.js';
+import type { SharedAudio, SharedBytes, WeightsRef } from '../jobs/protocol.js';
 import type { AudioRef, CrossEvalRow, LabApi, LabEvent, LibraryEntry, RunSummary, TrainOptions } from './contract.js';
 import type { TrainResult } from '../train/run.js';
 import { summarizeRun } from './run-summary.js';
@@ -33,12 +28,18 @@ export class ApiError extends Error {
   }
 }
 
+/** A loaded clip: the file's own bytes and its model-rate mono, both on shared memory (engine workers read them without a copy). */
 interface LibraryItem {
   entry: LibraryEntry;
-  bytes?: Uint8Array;
-  decoded?: DecodedWav;
-  mono?: Float32Array;
+  bytes?: SharedBytes;
+  mono?: SharedAudio;
 }
+
+/**
+ * What the library may hold: the files' bytes plus their model-rate mono. A file that would take it
+ * past this is refused (LIBRARY_FULL) before it is read; remove clips to make room.
+ */
+export const LIBRARY_LIMIT_BYTES = 2 * 1024 ** 3;
 
 const RUN_FILES = ['test_original', 'test_reconstruction', 'val_original', 'val_reconstruction'] as const;
 
@@ -53,57 +54,57 @@ export interface LabServiceOptions {
   runsDir: string;
   /** Load the bundled clip at start (default true). */
   withBundledClip?: boolean;
+  /** Engine worker threads for the heavy calls (default 2). */
+  workers?: number;
 }
 
 export class LabService implements LabApi {
   private readonly library = new Map<string, LibraryItem>();
   private readonly active = new Map<string, TrainingHandle>();
   private readonly listeners = new Set<(e: LabEvent) => void>();
-  private readonly codecs = new Map<string, Codec>();
+  /** Every heavy call runs here; this thread only routes (src/jobs). */
+  private readonly jobs: JobPool;
   readonly runsDir: string;
   private ready: Promise<void>;
 
   constructor(o: LabServiceOptions) {
     this.runsDir = path.resolve(o.runsDir);
-    this.ready = o.withBundledClip === false ? Promise.resolve() : this.addPath(BUNDLED_CLIP, true).then(() => undefined);
+    this.jobs = new JobPool({ size: o.workers });
+    this.ready = o.withBundledClip === false ? Promise.resolve() : this.load(path.basename(BUNDLED_CLIP), { path: BUNDLED_CLIP }, true).then(() => undefined);
   }
 
   // ---- library ----
 
-  private async addBytes(name: string, bytes: Uint8Array, bundled: boolean): Promise<LibraryEntry> {
+  private heldBytes(): number {
+    let n = 0;
+    for (const { bytes, mono } of this.library.values()) n += (bytes?.byteLength ?? 0) + (mono?.byteLength ?? 0);
+    return n;
+  }
+
+  /** Decode a file (by path, or its bytes handed over) in an engine worker and add it, loaded or refused. */
+  private async load(name: string, source: { path: string } | { bytes: ArrayBuffer }, bundled = false): Promise<LibraryEntry> {
     const id = `clip-${randomUUID().slice(0, 8)}`;
+    const size = 'bytes' in source ? source.bytes.byteLength : fileSize(source.path);
     let entry: LibraryEntry;
     const item: LibraryItem = { entry: undefined as never };
-    try {
-      const wav = decodeWav(bytes);
-      entry = {
-        id, name, ok: true, bundled, format: wav.format, sampleRate: wav.sampleRate, channels: wav.channels,
-        frames: wav.frames, durationSec: wav.durationSec, ...(wav.warnings.length ? { warnings: wav.warnings } : {}),
-      };
-      item.bytes = bytes;
-      item.decoded = wav;
-    } catch (e) {
-      entry = { id, name, ok: false, error: describeError(e) };
+    if (size !== null && this.heldBytes() + size > LIBRARY_LIMIT_BYTES) {
+      const limit = `${LIBRARY_LIMIT_BYTES / 1024 ** 3} GiB`;
+      entry = { id, name, ok: false, error: { code: 'LIBRARY_FULL', message: `${name} does not fit: the library holds at most ${limit} of audio; remove clips to make room` } };
+    } else {
+      const r = await this.jobs.load(name, source);
+      if (r.ok) {
+        const { info } = r;
+        entry = {
+          id, name, ok: true, bundled, format: info.format, sampleRate: info.sampleRate, channels: info.channels,
+          frames: info.frames, durationSec: info.durationSec, ...(info.warnings.length ? { warnings: info.warnings } : {}),
+        };
+        item.bytes = r.bytes;
+        item.mono = r.mono;
+      } else entry = { id, name, ok: false, error: r.error };
     }
     item.entry = entry;
     this.library.set(id, item);
     return entry;
-  }
-
-  private async addPath(file: string, bundled = false): Promise<LibraryEntry> {
-    let bytes: Uint8Array;
-    try {
-      const st = statSync(file);
-      if (!st.isFile()) throw new Error('not a file');
-      if (st.size > 1024 ** 3) throw new Error('file is larger than 1 GiB');
-      bytes = new Uint8Array(await readFile(file));
-    } catch (e) {
-      const id = `clip-${randomUUID().slice(0, 8)}`;
-      const entry: LibraryEntry = { id, name: path.basename(file), ok: false, error: { code: 'READ_FAILED', message: `cannot read ${file}: ${(e as Error).message}` } };
-      this.library.set(id, { entry });
-      return entry;
-    }
-    return this.addBytes(path.basename(file), bytes, bundled);
   }
 
   async listLibrary(): Promise<LibraryEntry[]> {
@@ -114,17 +115,18 @@ export class LabService implements LabApi {
   async addFiles(paths: string[]): Promise<LibraryEntry[]> {
     need(Array.isArray(paths) && paths.length > 0 && paths.every((p) => typeof p === 'string' && p.length > 0), 'addFiles takes a non-empty list of file paths');
     await this.ready;
+    // One at a time: the library's limit is checked against what the files before have taken.
     const out: LibraryEntry[] = [];
-    for (const p of paths) out.push(await this.addPath(p));
+    for (const p of paths) out.push(await this.load(path.basename(p), { path: p }));
     return out;
   }
 
+  /** Add a file by its bytes. The buffer is handed to an engine worker: it is empty (detached) afterwards. */
   async addFileData(name: string, data: ArrayBuffer): Promise<LibraryEntry> {
     need(typeof name === 'string' && name.length > 0 && name.length < 300, 'addFileData needs a file name');
-    need(data instanceof ArrayBuffer || ArrayBuffer.isView(data), 'addFileData needs the file bytes');
+    need(data instanceof ArrayBuffer, 'addFileData needs the file bytes as an ArrayBuffer');
     await this.ready;
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer, (data as ArrayBufferView).byteOffset, (data as ArrayBufferView).byteLength);
-    return this.addBytes(path.basename(name), bytes, false);
+    return this.load(path.basename(name), { bytes: data });
   }
 
   async removeClip(id: string): Promise<void> {
@@ -132,19 +134,20 @@ export class LabService implements LabApi {
     if (!this.library.delete(id)) throw new ApiError('NOT_FOUND', `no clip ${id} in the library`);
   }
 
-  private clip(id: string): LibraryItem & { decoded: DecodedWav } {
+  private clip(id: string): LibraryItem & { bytes: SharedBytes; mono: SharedAudio } {
     need(isId(id), 'a clip id is needed');
     const item = this.library.get(id);
     if (!item) throw new ApiError('NOT_FOUND', `no clip ${id} in the library`);
-    if (!item.decoded) throw new ApiError('CLIP_REFUSED', `${item.entry.name} was refused: ${(item.entry as { error: { message: string } }).error.message}`);
-    return item as LibraryItem & { decoded: DecodedWav };
+    if (!item.mono || !item.bytes) throw new ApiError('CLIP_REFUSED', `${item.entry.name} was refused: ${(item.entry as { error: { message: string } }).error.message}`);
+    return item as LibraryItem & { bytes: SharedBytes; mono: SharedAudio };
   }
 
-  /** The clip as the codec sees it: mono, 24 kHz (prepared once, then kept). */
-  private async mono(id: string): Promise<Float32Array> {
-    const item = this.clip(id);
-    item.mono ??= (await prepareAudio(item.decoded)).mono;
-    return item.mono;
+  /** The clips of a call, each once however often it is named. */
+  private clips(ids: readonly string[]): { name: string; audio: SharedAudio }[] {
+    return [...new Set(ids)].map((id) => {
+      const c = this.clip(id);
+      return { name: c.entry.name, audio: c.mono };
+    });
   }
 
   // ---- training ----
@@ -169,8 +172,7 @@ export class LabService implements LabApi {
     } catch (e) {
       throw new ApiError('BAD_CONFIG', (e as Error).message);
     }
-    const clips = [];
-    for (const id of clipIds) clips.push({ name: this.clip(id).entry.name, audio: await this.mono(id) });
+    const clips = this.clips(clipIds);
     // The worker makes the folder, whole, once training has started; the name is settled here so the caller gets it now.
     const runId = newRunName(this.runsDir, `${resolved.preset}-${resolved.loss}`, new Set(this.active.keys()));
     const dir = path.join(this.runsDir, runId);
@@ -212,11 +214,12 @@ export class LabService implements LabApi {
     return h ? h.done : null;
   }
 
-  /** Stop every run and wait for each to save its weights. */
+  /** Stop every run and wait for each to save its weights; then stop the engine workers. */
   async shutdown(): Promise<void> {
     const all = [...this.active.values()];
     for (const h of all) h.stop();
     await Promise.allSettled(all.map((h) => h.done));
+    await this.jobs.close();
   }
 
   // ---- runs ----
@@ -243,67 +246,79 @@ export class LabService implements LabApi {
     return readLog(this.runDir(runId));
   }
 
-  private codec(runId: string): Codec {
-    let c = this.codecs.get(runId);
-    if (!c) {
-      const dir = this.runDir(runId);
-      if (!entryExists(path.join(dir, 'best.weights'))) throw new ApiError('NO_WEIGHTS', `run ${runId} has no weights yet`);
-      const w = loadRunWeights(dir, 'best');
-      c = new Codec(getPreset(w.preset), w.params);
-      if (!this.active.has(runId)) this.codecs.set(runId, c);
-    }
-    return c;
+  /** A run's best weights, for a job; NO_WEIGHTS while a run has saved none yet. */
+  private weights(runId: string): { dir: string; weights: WeightsRef } {
+    const dir = this.runDir(runId);
+    const file = path.join(dir, 'best.weights');
+    if (!entryExists(file)) throw new ApiError('NO_WEIGHTS', `run ${runId} has no weights yet`);
+    return { dir, weights: { file } };
   }
 
   async crossEvaluate(runIds: string[], clipIds?: string[]): Promise<CrossEvalRow[]> {
     need(Array.isArray(runIds) && runIds.length > 0 && runIds.every(isId), 'crossEvaluate needs run ids');
     need(clipIds === undefined || (Array.isArray(clipIds) && clipIds.every(isId)), 'clipIds must be a list of clip ids');
-    const shared: EvalClip[] | null = clipIds?.length ? await Promise.all(clipIds.map(async (id) => ({ name: this.clip(id).entry.name, audio: await this.mono(id) }))) : null;
-    const rows: CrossEvalRow[] = [];
-    for (const runId of runIds) {
+    const clips = clipIds?.length ? this.clips(clipIds) : null;
+    // The worker checks each run in the order a score needs it: config, test split, then weights.
+    const runs = [...new Set(runIds)].map((runId) => {
       const dir = this.runDir(runId);
-      const config = readJson<TrainConfig>(path.join(dir, 'config.json'));
-      let clips = shared;
-      let block: number | undefined;
-      if (!clips) ({ clips, segment: block } = readTestSplit(dir));
-      rows.push({ runId, loss: config.loss, scores: evaluateCodec(this.codec(runId), clips, { block }).evaluation });
-    }
-    return rows;
+      return { runId, dir, weights: { file: path.join(dir, 'best.weights') } };
+    });
+    // One job per run, so two workers score two runs at once.
+    const rows = await Promise.all(runs.map((r) => this.jobs.run({ kind: 'evaluate', runs: [r], clips }) as Promise<CrossEvalRow[]>));
+    return rows.flat();
   }
 
   // ---- audio ----
 
-  private async audioBytes(ref: AudioRef): Promise<Uint8Array> {
+  /** A run's own audio file (a few seconds of test or validation audio), read without following links. */
+  private runAudioFile(ref: Extract<AudioRef, { kind: 'run' }>): string {
+    need((RUN_FILES as readonly string[]).includes(ref.file), `file must be one of ${RUN_FILES.join(', ')}`);
+    const file = path.join(this.runDir(ref.runId), `${ref.file}.wav`);
+    if (!entryExists(file)) throw new ApiError('NOT_FOUND', `run ${ref.runId} has no ${ref.file}.wav yet`);
+    return file;
+  }
+
+  async audio(ref: AudioRef): Promise<ArrayBuffer> {
     need(ref !== null && typeof ref === 'object' && typeof (ref as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
     switch (ref.kind) {
       case 'clip':
-        return this.clip(ref.clipId).bytes!;
+        return this.jobs.run({ kind: 'copy-bytes', bytes: this.clip(ref.clipId).bytes }) as Promise<ArrayBuffer>;
       case 'model-input':
-        return encodeWav([await this.mono(ref.clipId)], 24000, 'float32');
-      case 'reconstruction':
-        return encodeWav([this.codec(ref.runId).reconstruct(await this.mono(ref.clipId))], 24000, 'float32');
+        return this.jobs.run({ kind: 'encode-wav', audio: this.clip(ref.clipId).mono }) as Promise<ArrayBuffer>;
+      case 'reconstruction': {
+        const { weights } = this.weights(ref.runId);
+        return this.jobs.run({ kind: 'reconstruct', weights, audio: this.clip(ref.clipId).mono }) as Promise<ArrayBuffer>;
+      }
       case 'run': {
-        need((RUN_FILES as readonly string[]).includes(ref.file), `file must be one of ${RUN_FILES.join(', ')}`);
-        const file = path.join(this.runDir(ref.runId), `${ref.file}.wav`);
-        if (!existsSync(file)) throw new ApiError('NOT_FOUND', `run ${ref.runId} has no ${ref.file}.wav yet`);
-        return new Uint8Array(readRunFile(file));
+        const b = readRunFile(this.runAudioFile(ref));
+        return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
       }
       default:
         throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
     }
   }
 
-  async audio(ref: AudioRef): Promise<ArrayBuffer> {
-    const b = await this.audioBytes(ref);
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-  }
-
+  /**
+   * Write audio to a WAV file, in an engine worker: a clip as it is (its own samples and format,
+   * nothing re-encoded), a run's file as it is, model audio as 24 kHz float.
+   */
   async exportAudio(ref: AudioRef, file: string): Promise<{ path: string; bytes: number }> {
     need(typeof file === 'string' && file.toLowerCase().endsWith('.wav'), 'export needs a path ending in .wav');
-    const bytes = await this.audioBytes(ref);
-    const decoded = decodeWav(bytes);
-    await writeWav(file, decoded.samples, decoded.sampleRate, decoded.format === 'float32' ? 'float32' : 'pcm_s16');
-    return { path: file, bytes: bytes.length };
+    need(ref !== null && typeof ref === 'object' && typeof (ref as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
+    switch (ref.kind) {
+      case 'clip':
+        return this.jobs.run({ kind: 'export-wav-file', bytes: this.clip(ref.clipId).bytes, path: file }) as Promise<{ path: string; bytes: number }>;
+      case 'run':
+        return this.jobs.run({ kind: 'export-wav-file', from: this.runAudioFile(ref), path: file }) as Promise<{ path: string; bytes: number }>;
+      case 'model-input':
+        return this.jobs.run({ kind: 'write-wav', audio: this.clip(ref.clipId).mono, path: file }) as Promise<{ path: string; bytes: number }>;
+      case 'reconstruction': {
+        const { weights } = this.weights(ref.runId);
+        return this.jobs.run({ kind: 'write-wav', audio: this.clip(ref.clipId).mono, weights, path: file }) as Promise<{ path: string; bytes: number }>;
+      }
+      default:
+        throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
+    }
   }
 
   // ---- events ----
@@ -321,5 +336,14 @@ export class LabService implements LabApi {
         // One broken listener must not stop the others.
       }
     }
+  }
+}
+
+/** A file's size, or null when it cannot be told (the worker's reader then reports why). */
+function fileSize(file: string): number | null {
+  try {
+    return statSync(file).size;
+  } catch {
+    return null;
   }
 }

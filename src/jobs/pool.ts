@@ -46,7 +46,7 @@ export class JobPool {
   }
 
   load(name: string, source: { path: string } | { bytes: ArrayBuffer }): Promise<LoadResult> {
-    // Bytes are handed over, not copied: the caller's buffer is empty afterwards, and the worker hands them back.
+    // Bytes are handed over, not copied: the caller's buffer is empty afterwards.
     const transfer = 'bytes' in source ? [source.bytes] : [];
     return this.run({ kind: 'load', name, ...source }, transfer) as Promise<LoadResult>;
   }

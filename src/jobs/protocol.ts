@@ -7,6 +7,8 @@
 
 /** A clip's model-rate mono samples, on shared memory. */
 export type SharedAudio = Float32Array<SharedArrayBuffer>;
+/** A clip's file, byte for byte, on shared memory. */
+export type SharedBytes = Uint8Array<SharedArrayBuffer>;
 
 /** Where a reconstruction's weights come from: a run's weights file (checked for changes on each use). */
 export interface WeightsRef {
@@ -22,6 +24,10 @@ export type JobRequest =
   | { kind: 'encode-wav'; audio: SharedAudio }
   /** Write a reconstruction (with `weights`) or `audio` itself to `path` as a 24 kHz float WAV. */
   | { kind: 'write-wav'; audio: SharedAudio; weights?: WeightsRef; path: string }
+  /** Write a WAV file's own samples in its own format to `path`: a clip's bytes, or a run's file read without following links. */
+  | { kind: 'export-wav-file'; bytes?: SharedBytes; from?: string; path: string }
+  /** A private copy of a clip's bytes, to hand to a caller (an IPC reply cannot carry shared memory). */
+  | { kind: 'copy-bytes'; bytes: SharedBytes }
   /** Score runs in every output space, on the clips given or on each run's own test split. */
   | { kind: 'evaluate'; runs: { runId: string; dir: string; weights: WeightsRef }[]; clips: { name: string; audio: SharedAudio }[] | null };
 
@@ -36,7 +42,7 @@ export interface LoadedInfo {
 }
 
 export type LoadResult =
-  | { ok: true; info: LoadedInfo; bytes: ArrayBuffer; mono: SharedAudio }
+  | { ok: true; info: LoadedInfo; bytes: SharedBytes; mono: SharedAudio }
   | { ok: false; error: { code: string; message: string } };
 
 /** A thrown error as it crosses the thread boundary: code and message survive, and nothing else is needed. */
@@ -63,5 +69,12 @@ export class JobError extends Error {
 export function toSharedAudio(audio: Float32Array): SharedAudio {
   const shared = new Float32Array(new SharedArrayBuffer(audio.length * 4));
   shared.set(audio);
+  return shared;
+}
+
+/** A copy of `bytes` on shared memory. */
+export function toSharedBytes(bytes: Uint8Array): SharedBytes {
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  shared.set(bytes);
   return shared;
 }

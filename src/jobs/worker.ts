@@ -5,11 +5,11 @@
 // microseconds, where a codec per run cost a kernel core (50 to 100 MB) per run, kept for ever.
 import { parentPort } from 'node:worker_threads';
 import { lstatSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { decodeWav } from '../audio/wav-read.js';
+import { stat } from 'node:fs/promises';
+import { decodeWav, readWavFile } from '../audio/wav-read.js';
 import { describeError } from '../audio/errors.js';
 import { prepareAudio } from '../audio/prepare.js';
-import { encodeWav, writeWav } from '../audio/wav-write.js';
+import { encodeWav, exportWav, writeWav } from '../audio/wav-write.js';
 import { KernelCore } from '../kernels/core.js';
 import { Codec } from '../nn/codec.js';
 import { getPreset, type PresetName } from '../nn/presets.js';
@@ -18,7 +18,7 @@ import path from 'node:path';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
 import { readJson, readTestSplit } from '../runs/run-dir.js';
 import { readRunFile } from '../runs/run-files.js';
-import { toSharedAudio, type JobMessage, type JobReply, type JobRequest, type LoadResult, type WeightsRef } from './protocol.js';
+import { JobError, toSharedAudio, toSharedBytes, type JobMessage, type JobReply, type JobRequest, type LoadResult, type WeightsRef } from './protocol.js';
 
 /** How many runs' weights stay loaded (a small run's weights are 0.6 MB; the codecs are shared). */
 export const WEIGHTS_CACHE_SIZE = 8;
@@ -31,7 +31,13 @@ const weightsCache = new Map<string, { stamp: string; preset: PresetName; params
 
 function codecFor(ref: WeightsRef): Codec {
   // lstat and readRunFile: a weights file in a run folder is never read through a symbolic link.
-  const st = lstatSync(ref.file);
+  let st;
+  try {
+    st = lstatSync(ref.file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new JobError('NO_WEIGHTS', `no weights yet: ${ref.file} does not exist`);
+    throw e;
+  }
   const stamp = `${st.size}:${st.mtimeMs}`;
   let w = weightsCache.get(ref.file);
   if (w?.stamp !== stamp) {
@@ -51,33 +57,45 @@ function codecFor(ref: WeightsRef): Codec {
 
 async function load(job: Extract<JobRequest, { kind: 'load' }>): Promise<LoadResult> {
   try {
-    const bytes = job.bytes ? new Uint8Array(job.bytes) : new Uint8Array(await readFile(job.path!));
+    // The file's bytes go to shared memory first (the library keeps them), and the private copy is
+    // dropped before decoding: at most twice the file, then the file plus its decoded samples.
+    const bytes = toSharedBytes(job.bytes ? new Uint8Array(job.bytes) : await readWavFile(job.path!));
     const wav = decodeWav(bytes);
     const info = { format: wav.format, sampleRate: wav.sampleRate, channels: wav.channels, frames: wav.frames, durationSec: wav.durationSec, warnings: wav.warnings };
     const mono = toSharedAudio((await prepareAudio(wav)).mono);
-    return { ok: true, info, bytes: bytes.buffer as ArrayBuffer, mono };
+    return { ok: true, info, bytes, mono };
   } catch (e) {
     return { ok: false, error: describeError(e) };
   }
 }
 
+/** Bytes as a transferable buffer of their own (a copy when they are a view of a larger or shared one). */
+function ownBuffer(b: Uint8Array): ArrayBuffer {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b.buffer : (b.slice().buffer as ArrayBuffer);
+}
+
+function answerBytes(b: Uint8Array): { value: ArrayBuffer; transfer: ArrayBuffer[] } {
+  const buffer = ownBuffer(b);
+  return { value: buffer, transfer: [buffer] };
+}
+
 async function run(job: JobRequest): Promise<{ value: unknown; transfer?: ArrayBuffer[] }> {
   switch (job.kind) {
-    case 'load': {
-      const value = await load(job);
-      return { value, transfer: value.ok ? [value.bytes] : [] };
-    }
-    case 'reconstruct': {
-      const wav = encodeWav([codecFor(job.weights).reconstruct(job.audio)], MODEL_RATE, 'float32');
-      return { value: wav.buffer, transfer: [wav.buffer as ArrayBuffer] };
-    }
-    case 'encode-wav': {
-      const wav = encodeWav([job.audio], MODEL_RATE, 'float32');
-      return { value: wav.buffer, transfer: [wav.buffer as ArrayBuffer] };
-    }
+    case 'load':
+      return { value: await load(job) };
+    case 'reconstruct':
+      return answerBytes(encodeWav([codecFor(job.weights).reconstruct(job.audio)], MODEL_RATE, 'float32'));
+    case 'encode-wav':
+      return answerBytes(encodeWav([job.audio], MODEL_RATE, 'float32'));
+    case 'copy-bytes':
+      return answerBytes(job.bytes.slice());
     case 'write-wav': {
       const audio = job.weights ? codecFor(job.weights).reconstruct(job.audio) : job.audio;
       await writeWav(job.path, [audio], MODEL_RATE, 'float32');
+      return { value: { path: job.path, bytes: (await stat(job.path)).size } };
+    }
+    case 'export-wav-file': {
+      await exportWav(job.path, job.bytes ?? new Uint8Array(readRunFile(job.from!)));
       return { value: { path: job.path, bytes: (await stat(job.path)).size } };
     }
     case 'evaluate': {

@@ -19,7 +19,7 @@ describe('LabService', () => {
       const added = await lab.addFiles([path.join(EDGE_DIR, 'bad_truncated_data.wav'), path.join(EDGE_DIR, 'ok_s16_mono_11025.wav'), '/no/such.wav']);
       expect(added.map((e) => e.ok)).toEqual([false, true, false]);
       expect(added[0]).toMatchObject({ error: { code: 'TRUNCATED_DATA' } });
-      expect(added[2]).toMatchObject({ error: { code: 'READ_FAILED' } });
+      expect(added[2]).toMatchObject({ error: { code: 'FILE_NOT_FOUND' } });
       const dropped = await lab.addFileData('dropped.wav', readFileSync(path.join(EDGE_DIR, 'ok_f32_stereo_48000.wav')).buffer as ArrayBuffer);
       expect(dropped).toMatchObject({ ok: true, name: 'dropped.wav', format: 'float32', channels: 2 });
       expect(await lab.listLibrary()).toHaveLength(5);
