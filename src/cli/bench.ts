@@ -1,11 +1,13 @@
 // codec-lab bench: training and inference speed of the reference codec on this machine.
 import { runBench } from '../bench/bench.js';
+import { runHostBench } from '../bench/host.js';
 import type { CommandContext } from './context.js';
 import { CliError } from './errors.js';
 import type { PresetName } from '../nn/presets.js';
 import type { LossName } from '../losses/index.js';
 
-export const benchHelp = `Usage: codec-lab bench [--json] [--quick] [--preset P]
+export const benchHelp = `Usage: codec-lab bench [--json] [--quick] [--preset P] [--threads N]
+       codec-lab bench --host [--json] [--quick]
 
 Training steps/s for each preset with wave-l1 and mel-db-l1 (batch 8 x 8192, Adam 1e-3, on one and on
 two threads, the reference setup of bench/pytorch/torch_bench.py), the inference real-time factor on a 10 s
@@ -13,10 +15,15 @@ clip, and the GFLOP/s of each convolution kernel: medians of several timed windo
 Takes about three minutes; --quick takes a few seconds (fewer, shorter windows; rougher figures).
   --preset P   only this preset (tiny | small)
   --threads N  only this thread count for training (1 | 2)
-  --json       print one JSON object on stdout (progress goes to stderr)`;
+  --json       print one JSON object on stdout (progress goes to stderr)
+  --host       instead: the web host under heavy calls. Uploads a 5-minute clip, trains 10 tiny runs,
+               cross-evaluates the clip and reconstructs it with every run, while a probe thread
+               times a light call (listRuns) over HTTP; prints its latency during each heavy call and
+               the host's memory. About two minutes; --quick: a 30 s clip and 3 runs.`;
 
 export async function benchCommand(ctx: CommandContext, _files: string[], v: Record<string, unknown>): Promise<number> {
   const quick = v.quick === true;
+  if (v.host) return hostBench(ctx, quick, v.json === true);
   const presets = typeof v.preset === 'string' ? [v.preset as PresetName] : undefined;
   if (presets && !['tiny', 'small'].includes(presets[0])) throw new CliError('BAD_ARGUMENTS', `unknown preset '${presets[0]}'`);
   const result = runBench({
@@ -44,5 +51,26 @@ export async function benchCommand(ctx: CommandContext, _files: string[], v: Rec
     ctx.out('convolution kernels (batch 8):');
     for (const k of result.kernels) ctx.out(`  ${k.name.padEnd(44)} ${k.gflops.toFixed(1).padStart(5)} GFLOP/s`);
   }
+  return 0;
+}
+
+async function hostBench(ctx: CommandContext, quick: boolean, json: boolean): Promise<number> {
+  const r = await runHostBench({ clipSec: quick ? 30 : 300, runs: quick ? 3 : 10, onProgress: (line) => ctx.err(line) });
+  if (json) {
+    ctx.out(JSON.stringify(r, null, 2));
+    return 0;
+  }
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  ctx.out(`the web host with a ${r.clipSec} s clip (44.1 kHz stereo) and ${r.runs} runs:`);
+  ctx.out('  heavy call                          took      listRuns meanwhile: calls  median    p99       max');
+  for (const [name, sec, l] of [
+    ['upload and decode the clip', r.uploadSec, r.latency.upload],
+    ['cross-evaluate it with one run', r.crossEvaluateSec, r.latency.crossEvaluate],
+    [`reconstruct it with each of ${r.runs} runs`, r.reconstructSec, r.latency.reconstruct],
+  ] as const) {
+    ctx.out(`  ${name.padEnd(34)} ${`${sec.toFixed(1)} s`.padStart(8)}   ${String(l.calls).padStart(21)}  ${ms(l.p50Ms).padStart(8)}  ${ms(l.p99Ms).padStart(8)}  ${ms(l.maxMs).padStart(8)}`);
+  }
+  const m = r.rssMb;
+  ctx.out(`  host memory (resident, MB): start ${m.start.toFixed(0)}, after the upload ${m.afterUpload.toFixed(0)}, after training ${m.afterRuns.toFixed(0)}, after listening to every run ${m.afterListening.toFixed(0)}; peak ${m.peak.toFixed(0)}`);
   return 0;
 }

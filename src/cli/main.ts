@@ -55,7 +55,7 @@ const commands: Record<string, Command> = {
   },
   bench: {
     help: benchHelp,
-    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, preset: { type: 'string' }, threads: { type: 'string' } },
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, preset: { type: 'string' }, threads: { type: 'string' }, host: { type: 'boolean' } },
     run: benchCommand,
   },
 };
