@@ -2,7 +2,7 @@
 // bench/pytorch/torch_bench.py measures PyTorch (batch 8 x 8192, Adam 1e-3, the same synthetic
 // audio, a warm-up then the median of several timed windows), so the two can be held side by side.
 import { KernelCore } from '../kernels/core.js';
-import { benchConvKernels } from '../kernels/bench-conv.js';
+import { benchConvKernels } from './conv-kernels.js';
 import { Codec } from '../nn/codec.js';
 import { initParams, paramLayout } from '../nn/model.js';
 import { PRESETS, type PresetName } from '../nn/presets.js';

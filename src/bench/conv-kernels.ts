@@ -3,7 +3,7 @@
 // benchmarks use, so the numbers compare across implementations. Each figure is the median over several
 // timed windows after a warm-up: the machine is shared and noisy, and a median of windows is robust
 // to a window that lost the core.
-import type { KernelCore } from './core.js';
+import type { KernelCore } from '../kernels/core.js';
 import {
   conv1dBackward,
   conv1dForward,
@@ -13,7 +13,7 @@ import {
   convTranspose1dOutLength,
   reserveConvScratch,
   type ConvShape,
-} from './conv.js';
+} from '../kernels/conv.js';
 
 export interface ConvBenchResult {
   /** e.g. "conv k3 16->16 @8192 forward" */

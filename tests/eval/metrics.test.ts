@@ -14,7 +14,7 @@ import {
   snrDb,
 } from '../../src/eval/metrics.js';
 import { meyda, withMeydaMfcc } from '../../src/eval/mfcc.js';
-import { dftReal } from '../../src/kernels/reference/fft.js';
+import { dftReal } from '../kernels/reference/fft.js';
 import { rng } from '../helpers.js';
 
 const SR = 24000;

@@ -18,7 +18,7 @@ import {
   convTranspose1dBackwardRef,
   convTranspose1dRef,
   type ConvGrads,
-} from '../../src/kernels/reference/conv.js';
+} from './reference/conv.js';
 import { rng as uniform } from '../helpers.js';
 
 /** Deterministic uniform [-1, 1) numbers, so a failure reproduces. */

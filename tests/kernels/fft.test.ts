@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { KernelCore } from '../../src/kernels/core.js';
 import * as fft from '../../src/kernels/fft.js';
-import * as ref from '../../src/kernels/reference/fft.js';
+import * as ref from './reference/fft.js';
 import { rng } from '../helpers.js';
 
 const core = KernelCore.create();

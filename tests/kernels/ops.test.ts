@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { KernelCore } from '../../src/kernels/core.js';
 import * as ops from '../../src/kernels/ops.js';
-import * as ref from '../../src/kernels/reference/ops.js';
+import * as ref from './reference/ops.js';
 import { rng } from '../helpers.js';
 
 const core = KernelCore.create();

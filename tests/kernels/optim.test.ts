@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { KernelCore } from '../../src/kernels/core.js';
 import * as optim from '../../src/kernels/optim.js';
-import * as ref from '../../src/kernels/reference/optim.js';
+import * as ref from './reference/optim.js';
 
 const core = KernelCore.create();
 const MAX = 4096;

@@ -114,11 +114,6 @@ export function rfftPlanCreate(n: i32): usize {
   return plan;
 }
 
-/** The real length N of a plan. */
-export function rfftPlanSize(plan: usize): i32 {
-  return load<i32>(plan + P_N);
-}
-
 /**
  * In-place complex FFT of size M on the plan's split work buffers, input in bit-reversed order,
  * output in natural order (radix-2 decimation in time). The first two stages (half-sizes 1 and 2,

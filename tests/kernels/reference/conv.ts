@@ -4,7 +4,7 @@
 // (each forward multiply-add x*w -> y becomes dy*w -> dx and dy*x -> dw), checked against finite
 // differences in tests/kernels/conv.test.ts.
 
-import type { ConvShape } from '../conv.js';
+import type { ConvShape } from '../../../src/kernels/conv.js';
 
 export type { ConvShape };
 
