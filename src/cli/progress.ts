@@ -1,5 +1,7 @@
 // A one-line progress display on stderr: redrawn in place on a terminal, a plain line every few
 // seconds otherwise (CI logs, pipes), so it never floods a log and never touches stdout.
+import { lossDb } from '../losses/index.js';
+
 export function formatDuration(sec: number): string {
   if (!Number.isFinite(sec) || sec < 0) return '?';
   const s = Math.round(sec);
@@ -10,7 +12,7 @@ export function formatDuration(sec: number): string {
 }
 
 export const fmtDb = (loss: number | null | undefined): string =>
-  loss === null || loss === undefined || !Number.isFinite(loss) ? '   -  ' : `${(10 * Math.log10(loss)).toFixed(2)} dB`;
+  loss === null || loss === undefined || !Number.isFinite(loss) ? '   -  ' : `${lossDb(loss).toFixed(2)} dB`;
 
 export class ProgressLine {
   private lastPlain = 0;

@@ -3,7 +3,7 @@
 import { KernelCore } from '../kernels/core.js';
 import { Codec } from '../nn/codec.js';
 import { presetInfo } from '../nn/presets.js';
-import { LOSSES, type LossName } from '../losses/index.js';
+import { LOSSES, lossDb, type LossName } from '../losses/index.js';
 import { qualityMetrics } from './metrics.js';
 
 /** Losses are computed over blocks of this many samples (the reference training segment) unless told otherwise. */
@@ -93,7 +93,7 @@ export function evaluateCodec(codec: Codec, clips: EvalClip[], opts: EvalOptions
     reconstructions,
     evaluation: {
       losses: byName((v) => v),
-      lossesDb: byName((v) => 10 * Math.log10(v)),
+      lossesDb: byName(lossDb),
       ...q,
       bitrateKbps: presetInfo(codec.preset).bitrateKbps,
       encodeRtf: seconds / Math.max(encodeSec, 1e-9),
