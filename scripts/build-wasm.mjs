@@ -3,7 +3,7 @@
 // relaxed-SIMD build (fused multiply-add) that the loader picks where the runtime validates it.
 // Run by `npm run build` (and so by `npm install` through `prepare`); the .wasm files are never committed.
 import asc from 'assemblyscript/asc';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,8 +18,12 @@ const common = [
   '--runtime', 'stub',
   '--enable', 'simd',
 ];
+// The plain build also writes the compiler's own typings of the exports (kernels-simd.d.ts, with
+// --bindings raw); src/kernels/core.ts types the core with them, so no wrapper restates a signature.
+// The JavaScript glue that comes with them is not used (the core instantiates the module itself,
+// synchronously) and is removed.
 const builds = [
-  { name: 'kernels-simd', extra: [] },
+  { name: 'kernels-simd', extra: ['--bindings', 'raw'] },
   { name: 'kernels-relaxed', extra: ['--enable', 'relaxed-simd'] },
 ];
 
@@ -32,5 +36,6 @@ for (const b of builds) {
     process.stderr.write(`build-wasm: ${b.name} failed: ${error.message}\n`);
     process.exit(1);
   }
+  rmSync(`${outDir}/${b.name}.js`, { force: true });
   process.stdout.write(`build-wasm: ${outDir}/${b.name}.wasm\n`);
 }

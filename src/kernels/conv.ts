@@ -46,12 +46,6 @@ export interface ConvBackwardArgs extends ConvShape {
   db: number | null;
 }
 
-type ForwardFn = (x: number, w: number, b: number, y: number,
-  B: number, Cin: number, Cout: number, Tin: number, K: number, stride: number, pad: number) => void;
-type BackwardFn = (x: number, w: number, dy: number, dx: number, dw: number, db: number,
-  B: number, Cin: number, Cout: number, Tin: number, K: number, stride: number, pad: number) => void;
-type ScratchFn = (Cin: number, Cout: number, Tin: number, K: number, stride: number, pad: number) => number;
-
 /** PyTorch Conv1d output length: floor((Tin + 2 pad - K) / stride) + 1. */
 export function conv1dOutLength(Tin: number, K: number, stride: number, pad: number): number {
   return Math.floor((Tin + 2 * pad - K) / stride) + 1;
@@ -79,26 +73,26 @@ function checkShape(s: ConvShape, Tout: number): void {
 /** y = conv1d(x, w) + b. */
 export function conv1dForward(core: KernelCore, a: ConvForwardArgs): void {
   checkShape(a, conv1dOutLength(a.Tin, a.K, a.stride, a.pad));
-  (core.exports.conv1d as ForwardFn)(a.x, a.w, a.b ?? 0, a.y, a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad);
+  core.exports.conv1d(a.x, a.w, a.b ?? 0, a.y, a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad);
 }
 
 /** dx += dL/dx, dw += dL/dw, db += dL/db of conv1d, given dy = dL/dy. */
 export function conv1dBackward(core: KernelCore, a: ConvBackwardArgs): void {
   checkShape(a, conv1dOutLength(a.Tin, a.K, a.stride, a.pad));
-  (core.exports.conv1dBackward as BackwardFn)(a.x, a.w, a.dy, a.dx ?? 0, a.dw ?? 0, a.db ?? 0,
+  core.exports.conv1dBackward(a.x, a.w, a.dy, a.dx ?? 0, a.dw ?? 0, a.db ?? 0,
     a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad);
 }
 
 /** y = convTranspose1d(x, w) + b. */
 export function convTranspose1dForward(core: KernelCore, a: ConvForwardArgs): void {
   checkShape(a, convTranspose1dOutLength(a.Tin, a.K, a.stride, a.pad));
-  (core.exports.convTranspose1d as ForwardFn)(a.x, a.w, a.b ?? 0, a.y, a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad);
+  core.exports.convTranspose1d(a.x, a.w, a.b ?? 0, a.y, a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad);
 }
 
 /** dx += dL/dx, dw += dL/dw, db += dL/db of convTranspose1d, given dy = dL/dy. */
 export function convTranspose1dBackward(core: KernelCore, a: ConvBackwardArgs): void {
   checkShape(a, convTranspose1dOutLength(a.Tin, a.K, a.stride, a.pad));
-  (core.exports.convTranspose1dBackward as BackwardFn)(a.x, a.w, a.dy, a.dx ?? 0, a.dw ?? 0, a.db ?? 0,
+  core.exports.convTranspose1dBackward(a.x, a.w, a.dy, a.dx ?? 0, a.dw ?? 0, a.db ?? 0,
     a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad);
 }
 
@@ -109,8 +103,8 @@ export function convTranspose1dBackward(core: KernelCore, a: ConvBackwardArgs): 
 export function reserveConvScratch(core: KernelCore, layers: Array<ConvShape & { transposed?: boolean }>): void {
   let bytes = 0;
   for (const l of layers) {
-    const fn = (l.transposed ? core.exports.convTranspose1dScratchBytes : core.exports.conv1dScratchBytes) as ScratchFn;
+    const fn = l.transposed ? core.exports.convTranspose1dScratchBytes : core.exports.conv1dScratchBytes;
     bytes = Math.max(bytes, fn(l.Cin, l.Cout, l.Tin, l.K, l.stride, l.pad) >>> 0);
   }
-  (core.exports.convReserveScratch as (bytes: number) => void)(bytes);
+  core.exports.convReserveScratch(bytes);
 }

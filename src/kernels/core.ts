@@ -5,14 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import type { instantiate } from '../../dist/wasm/kernels-simd.js';
 
-/** What every build exports; the kernel families add their own functions (see the wrappers). */
-export interface KernelExports {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  relaxedSimd(): number;
-  [name: string]: unknown;
-}
+/**
+ * Every function the kernel core exports, with its parameters, as the AssemblyScript compiler itself
+ * typed them (dist/wasm/kernels-simd.d.ts, written by `npm run build:wasm`): a wrapper that passes
+ * the wrong arguments fails to compile. Both builds export the same functions.
+ */
+export type KernelExports = Awaited<ReturnType<typeof instantiate>>;
 
 export type KernelBuild = 'relaxed' | 'simd';
 
@@ -54,6 +54,7 @@ export class KernelCore {
       if (!WebAssembly.validate(bytes)) continue;
       const module = new WebAssembly.Module(bytes);
       const instance = new WebAssembly.Instance(module, { env: { abort: onAbort } });
+      // The raw exports, not the compiler's JavaScript glue: the same functions, called directly.
       return new KernelCore(instance.exports as unknown as KernelExports, build);
     }
     throw new Error('this runtime validates neither kernel build: WebAssembly 128-bit SIMD is required');

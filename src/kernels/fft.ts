@@ -7,25 +7,6 @@
 import type { KernelCore } from './core.js';
 import type { Ptr } from './ops.js';
 
-interface FftExports {
-  rfftPlanCreate(n: number): Ptr;
-  rfftForward(plan: Ptr, x: Ptr, re: Ptr, im: Ptr): void;
-  rfftAdjoint(plan: Ptr, gRe: Ptr, gIm: Ptr, dx: Ptr): void;
-  stftMagnitude(
-    plan: Ptr, xPad: Ptr, batch: number, padLen: number, frames: number, hop: number,
-    window: Ptr, re: Ptr, im: Ptr, mag: Ptr,
-  ): void;
-  stftMagnitudeBackward(
-    plan: Ptr, dMag: Ptr, re: Ptr, im: Ptr, batch: number, padLen: number, frames: number, hop: number,
-    window: Ptr, dxPad: Ptr,
-  ): void;
-  reflectPad(x: Ptr, batch: number, t: number, pad: number, out: Ptr): void;
-  reflectPadBackward(dOut: Ptr, batch: number, t: number, pad: number, dx: Ptr): void;
-}
-
-function k(core: KernelCore): FftExports {
-  return core.exports as unknown as FftExports;
-}
 
 /** A real-FFT plan living in one core's memory. */
 export interface RfftPlan {
@@ -42,18 +23,18 @@ export function rfftPlan(core: KernelCore, n: number): RfftPlan {
   if (!Number.isInteger(n) || n < 16 || n > 1 << 24 || (n & (n - 1)) !== 0) {
     throw new RangeError(`rfftPlan: N must be a power of two from 16 to 2^24, got ${n}`);
   }
-  const ptr = k(core).rfftPlanCreate(n);
+  const ptr = core.exports.rfftPlanCreate(n);
   return { n, bins: n / 2 + 1, ptr };
 }
 
 /** re, im [N/2 + 1] = rfft(x [N]). */
 export function rfftForward(core: KernelCore, plan: RfftPlan, x: Ptr, re: Ptr, im: Ptr): void {
-  k(core).rfftForward(plan.ptr, x, re, im);
+  core.exports.rfftForward(plan.ptr, x, re, im);
 }
 
 /** dx [N] += A^T (gRe, gIm): the exact transpose of rfftForward (R^N -> R^(N+2)). */
 export function rfftAdjoint(core: KernelCore, plan: RfftPlan, gRe: Ptr, gIm: Ptr, dx: Ptr): void {
-  k(core).rfftAdjoint(plan.ptr, gRe, gIm, dx);
+  core.exports.rfftAdjoint(plan.ptr, gRe, gIm, dx);
 }
 
 /**
@@ -92,7 +73,7 @@ export interface StftArgs {
 
 /** Batched magnitude STFT: window, rfft and |X| of every frame. */
 export function stftMagnitude(core: KernelCore, plan: RfftPlan, a: StftArgs): void {
-  k(core).stftMagnitude(plan.ptr, a.xPad, a.batch, a.padLen, a.frames, a.hop, a.window, a.re, a.im, a.mag);
+  core.exports.stftMagnitude(plan.ptr, a.xPad, a.batch, a.padLen, a.frames, a.hop, a.window, a.re, a.im, a.mag);
 }
 
 export interface StftBackwardArgs {
@@ -112,16 +93,16 @@ export interface StftBackwardArgs {
 
 /** Backward of stftMagnitude. d|X|/dX = X/|X|, taken as 0 where |X| = 0. */
 export function stftMagnitudeBackward(core: KernelCore, plan: RfftPlan, a: StftBackwardArgs): void {
-  k(core).stftMagnitudeBackward(plan.ptr, a.dMag, a.re, a.im, a.batch, a.padLen, a.frames, a.hop, a.window, a.dxPad);
+  core.exports.stftMagnitudeBackward(plan.ptr, a.dMag, a.re, a.im, a.batch, a.padLen, a.frames, a.hop, a.window, a.dxPad);
 }
 
 /** out [batch, t + 2 pad] = reflect-padded x [batch, t] (torch pad_mode='reflect'; pad < t). */
 export function reflectPad(core: KernelCore, x: Ptr, batch: number, t: number, pad: number, out: Ptr): void {
   if (pad >= t) throw new RangeError(`reflectPad: pad ${pad} must be shorter than the signal (${t})`);
-  k(core).reflectPad(x, batch, t, pad, out);
+  core.exports.reflectPad(x, batch, t, pad, out);
 }
 
 /** dx [batch, t] += the transpose of reflectPad applied to dOut [batch, t + 2 pad]. */
 export function reflectPadBackward(core: KernelCore, dOut: Ptr, batch: number, t: number, pad: number, dx: Ptr): void {
-  k(core).reflectPadBackward(dOut, batch, t, pad, dx);
+  core.exports.reflectPadBackward(dOut, batch, t, pad, dx);
 }

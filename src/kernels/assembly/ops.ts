@@ -1,7 +1,9 @@
 // Elementwise kernels and the reductions the losses and the trainer need, over flat f32 buffers.
 // Every pointer is a byte offset into linear memory (from `alloc`, so 16-byte aligned); `n` counts floats.
-// Each loop runs four lanes at a time and finishes the last n % 4 floats one by one. The scalar tails
-// run the same vector code on a splatted value, so a float gives the same bits wherever it sits.
+// Each loop runs four lanes at a time and finishes the last n % 4 floats one by one. The forward tails
+// run the same vector code on a splatted value, so a float gives the same bits wherever it sits. The
+// backward tails are plain scalar multiply-adds: in the relaxed build, whose vector lanes fuse them
+// (one rounding), a tail element can differ from a lane in its last bit (two roundings).
 // Backward kernels accumulate (`dx += ...`), as every gradient in the engine does.
 
 // ---------------------------------------------------------------------------------------------
