@@ -10,7 +10,7 @@ import { LOSSES } from '../losses/index.js';
 import { OPTIMIZERS } from '../optim/optimizer.js';
 import { SCHEDULES } from '../optim/schedule.js';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from '../train/config.js';
-import { startTraining, type TrainingHandle } from '../train/trainer.js';
+import { startTraining, TrainingError, type TrainingHandle } from '../train/trainer.js';
 import { newRunName, readLog } from '../runs/run-dir.js';
 import { entryExists, isRealDir, isRegularFile, listRunDirs, readRunFile } from '../runs/run-files.js';
 import { JobPool } from '../jobs/pool.js';
@@ -18,6 +18,7 @@ import type { SharedAudio, SharedBytes, WeightsRef } from '../jobs/protocol.js';
 import type { AudioRef, CrossEvalRow, LabApi, LabEvent, LibraryEntry, RunSummary, TrainOptions } from './contract.js';
 import type { TrainResult } from '../train/run.js';
 import { summarizeRun } from './run-summary.js';
+import { toCallError } from './call-error.js';
 
 export class ApiError extends Error {
   constructor(
@@ -179,7 +180,11 @@ export class LabService implements LabApi {
     const handle = startTraining({ clips, config: resolved, outDir: dir, exactDir: true, clipNames: clips.map((c) => c.name) });
     this.active.set(runId, handle);
     handle.onEvent((e) => {
-      if (e.type === 'error') this.emit({ type: 'train-error', runId, code: e.code, message: e.message });
+      if (e.type === 'error') {
+        // The same codes as a call's errors (a full disk is NO_SPACE, not ENOSPC); the doors hide the paths.
+        const { code, message } = toCallError(new TrainingError(e.code, e.message, e.system), (m) => m);
+        this.emit({ type: 'train-error', runId, code, message });
+      }
       else this.emit({ type: 'train', runId, event: e });
     });
     handle.done.then(
