@@ -1,7 +1,6 @@
 // The lab behind the app: the library of loaded clips, training runs in worker threads, the runs
 // folder, scoring and audio. Both the Electron shell and the web host serve exactly this object,
 // so the desktop app, the browser and the tests exercise one implementation.
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BUNDLED_CLIP } from '../assets.js';
@@ -57,6 +56,8 @@ export interface LabServiceOptions {
   withBundledClip?: boolean;
   /** Engine worker threads for the heavy calls (default 2). */
   workers?: number;
+  /** What the library may hold (default LIBRARY_LIMIT_BYTES). */
+  libraryLimitBytes?: number;
 }
 
 export class LabService implements LabApi {
@@ -65,12 +66,16 @@ export class LabService implements LabApi {
   private readonly listeners = new Set<(e: LabEvent) => void>();
   /** Every heavy call runs here; this thread only routes (src/jobs). */
   private readonly jobs: JobPool;
+  /** The load in progress, if any (see load). */
+  private loading: Promise<void> = Promise.resolve();
   readonly runsDir: string;
+  private readonly libraryLimit: number;
   private ready: Promise<void>;
 
   constructor(o: LabServiceOptions) {
     this.runsDir = path.resolve(o.runsDir);
     this.jobs = new JobPool({ size: o.workers });
+    this.libraryLimit = o.libraryLimitBytes ?? LIBRARY_LIMIT_BYTES;
     this.ready = o.withBundledClip === false ? Promise.resolve() : this.load(path.basename(BUNDLED_CLIP), { path: BUNDLED_CLIP }, true).then(() => undefined);
   }
 
@@ -82,30 +87,38 @@ export class LabService implements LabApi {
     return n;
   }
 
-  /** Decode a file (by path, or its bytes handed over) in an engine worker and add it, loaded or refused. */
-  private async load(name: string, source: { path: string } | { bytes: ArrayBuffer }, bundled = false): Promise<LibraryEntry> {
+  /**
+   * Decode a file (by path, or its bytes handed over) in an engine worker and add it, loaded or
+   * refused; never rejects. Loads run one after another, so each is measured against what the ones
+   * before it took from the library's limit.
+   */
+  private load(name: string, source: { path: string } | { bytes: ArrayBuffer }, bundled = false): Promise<LibraryEntry> {
+    const next = this.loading.then(() => this.loadNow(name, source, bundled));
+    this.loading = next.then(() => undefined);
+    return next;
+  }
+
+  private async loadNow(name: string, source: { path: string } | { bytes: ArrayBuffer }, bundled: boolean): Promise<LibraryEntry> {
     const id = `clip-${randomUUID().slice(0, 8)}`;
-    const size = 'bytes' in source ? source.bytes.byteLength : fileSize(source.path);
-    let entry: LibraryEntry;
-    const item: LibraryItem = { entry: undefined as never };
-    if (size !== null && this.heldBytes() + size > LIBRARY_LIMIT_BYTES) {
-      const limit = `${LIBRARY_LIMIT_BYTES / 1024 ** 3} GiB`;
-      entry = { id, name, ok: false, error: { code: 'LIBRARY_FULL', message: `${name} does not fit: the library holds at most ${limit} of audio; remove clips to make room` } };
-    } else {
-      const r = await this.jobs.load(name, source);
+    const item: LibraryItem = { entry: { id, name, ok: false, error: { code: 'INTERNAL', message: 'not loaded' } } };
+    try {
+      const r = await this.jobs.load(name, source, this.libraryLimit - this.heldBytes());
       if (r.ok) {
         const { info } = r;
-        entry = {
+        item.entry = {
           id, name, ok: true, bundled, format: info.format, sampleRate: info.sampleRate, channels: info.channels,
           frames: info.frames, durationSec: info.durationSec, ...(info.warnings.length ? { warnings: info.warnings } : {}),
         };
         item.bytes = r.bytes;
         item.mono = r.mono;
-      } else entry = { id, name, ok: false, error: r.error };
+      } else item.entry = { id, name, ok: false, error: r.error };
+    } catch (e) {
+      // The worker itself failed (not built, out of memory): the file is listed as refused, with why.
+      const { code, message } = toCallError(e, (m) => m);
+      item.entry = { id, name, ok: false, error: { code, message } };
     }
-    item.entry = entry;
     this.library.set(id, item);
-    return entry;
+    return item.entry;
   }
 
   async listLibrary(): Promise<LibraryEntry[]> {
@@ -286,8 +299,14 @@ export class LabService implements LabApi {
   async audio(ref: AudioRef): Promise<ArrayBuffer> {
     need(ref !== null && typeof ref === 'object' && typeof (ref as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
     switch (ref.kind) {
-      case 'clip':
-        return this.jobs.run({ kind: 'copy-bytes', bytes: this.clip(ref.clipId).bytes }) as Promise<ArrayBuffer>;
+      case 'clip': {
+        // A private copy (an IPC reply cannot carry shared memory): one memory copy, done here rather
+        // than queued behind a worker's long job, so a clip plays at once whatever is being scored.
+        const { bytes } = this.clip(ref.clipId);
+        const copy = new ArrayBuffer(bytes.byteLength);
+        new Uint8Array(copy).set(bytes);
+        return copy;
+      }
       case 'model-input':
         return this.jobs.run({ kind: 'encode-wav', audio: this.clip(ref.clipId).mono }) as Promise<ArrayBuffer>;
       case 'reconstruction': {
@@ -344,11 +363,3 @@ export class LabService implements LabApi {
   }
 }
 
-/** A file's size, or null when it cannot be told (the worker's reader then reports why). */
-function fileSize(file: string): number | null {
-  try {
-    return statSync(file).size;
-  } catch {
-    return null;
-  }
-}

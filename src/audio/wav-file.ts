@@ -25,8 +25,8 @@ export interface OpenWavFile {
    * the call), the index of their first frame and their frame count. It may return false to stop early.
    */
   forEachChunk(layout: WavLayout, visit: (bytes: Uint8Array, firstFrame: number, frames: number) => boolean | void): Promise<void>;
-  /** Every byte of the file, in one new buffer. */
-  readAll(): Promise<Uint8Array>;
+  /** Every byte of the file, into `into` (exactly `size` bytes long) or one new buffer. */
+  readAll(into?: Uint8Array): Promise<Uint8Array>;
 }
 
 /** A source that keeps one window of the file and refills it only when a read falls outside it. */
@@ -90,10 +90,10 @@ export async function withWavFile<T>(file: string, use: (f: OpenWavFile) => Prom
           frame += frames;
         }
       },
-      async readAll() {
-        const bytes = new Uint8Array(size);
-        await readFully(handle, bytes, 0, file);
-        return bytes;
+      async readAll(into = new Uint8Array(size)) {
+        if (into.length !== size) throw new RangeError(`readAll: the buffer holds ${into.length} bytes, the file ${size}`);
+        await readFully(handle, into, 0, file);
+        return into;
       },
     });
   } catch (e) {
@@ -117,6 +117,7 @@ async function readFully(handle: FileHandle, into: Uint8Array, at: number, file:
  * The whole file in one buffer, read once, with the same checks and codes as readWav: for callers
  * that keep the file's own bytes (to play or export them unchanged) and decode them with decodeWav.
  */
-export async function readWavFile(file: string): Promise<Uint8Array> {
-  return withWavFile(file, (f) => f.readAll());
+export async function readWavFile(file: string, allocate: (size: number) => Uint8Array = (n) => new Uint8Array(n)): Promise<Uint8Array> {
+  // `allocate` lets a caller read straight into memory of its choice (shared memory, with no second copy).
+  return withWavFile(file, (f) => f.readAll(allocate(f.size)));
 }

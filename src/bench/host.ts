@@ -73,7 +73,7 @@ function call() {
 
 const MB = 2 ** 20;
 
-export function summarize(latencies: number[]): LatencySummary {
+function summarize(latencies: number[]): LatencySummary {
   const s = [...latencies].sort((a, b) => a - b);
   const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] : NaN);
   return { calls: s.length, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: s.at(-1) ?? NaN };
@@ -92,6 +92,7 @@ export async function runHostBench(o: HostBenchOptions = {}): Promise<HostBenchR
     return r / MB;
   };
   const host = await startWebHost({ runsDir, withBundledClip: true });
+  let probe: Worker | null = null;
   const call = async (method: string, args: unknown[]): Promise<any> => {
     const res = await fetch(`http://127.0.0.1:${host.port}/api/call/${method}`, {
       method: 'POST',
@@ -110,8 +111,8 @@ export async function runHostBench(o: HostBenchOptions = {}): Promise<HostBenchR
     const wav = encodeWav([left, right], 44100, 'pcm_s16');
     say(`long clip: ${clipSec} s, ${(wav.length / MB).toFixed(1)} MB`);
 
-    const probe = new Worker(PROBE, { eval: true, workerData: { port: host.port, header: TOKEN_HEADER, token: host.token, method: 'listRuns' } });
-    const latencies = new Promise<[number, number][]>((resolve) => probe.once('message', resolve));
+    probe = new Worker(PROBE, { eval: true, workerData: { port: host.port, header: TOKEN_HEADER, token: host.token, method: 'listRuns' } });
+    const latencies = new Promise<[number, number][]>((resolve) => probe!.once('message', resolve));
     const phases: Record<'upload' | 'crossEvaluate' | 'reconstruct', [number, number]> = { upload: [0, 0], crossEvaluate: [0, 0], reconstruct: [0, 0] };
 
     let t0 = performance.now();
@@ -172,12 +173,13 @@ export async function runHostBench(o: HostBenchOptions = {}): Promise<HostBenchR
     // A call belongs to a phase if it was waiting for its answer at any time while the phase ran.
     const during = ([from, to]: [number, number]) => samples.filter(([sent, ms]) => sent <= to && sent + ms >= from).map(([, ms]) => ms);
     const latency = { upload: summarize(during(phases.upload)), crossEvaluate: summarize(during(phases.crossEvaluate)), reconstruct: summarize(during(phases.reconstruct)) };
-    await probe.terminate();
     return {
       clipSec, runs: nRuns, uploadSec, crossEvaluateSec, reconstructSec, latency,
       rssMb: { start, afterUpload, afterRuns, afterListening, peak: peak / MB },
     };
   } finally {
+    // On a failure too: a probe left running would keep calling a closed host, and the process alive.
+    await probe?.terminate();
     clearInterval(sampler);
     await host.close();
     rmSync(runsDir, { recursive: true, force: true });

@@ -17,7 +17,7 @@ Takes about three minutes; --quick takes a few seconds (fewer, shorter windows; 
   --threads N  only this thread count for training (1 | 2)
   --json       print one JSON object on stdout (progress goes to stderr)
   --host       instead: the web host under heavy calls. Uploads a 5-minute clip, trains 10 tiny runs,
-               cross-evaluates the clip and reconstructs it with every run, while a probe thread
+               cross-evaluates the clip with one run and reconstructs it with every run, while a probe thread
                times a light call (listRuns) over HTTP; prints its latency during each heavy call and
                the host's memory. About two minutes; --quick: a 30 s clip and 3 runs.`;
 

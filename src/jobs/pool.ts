@@ -3,17 +3,8 @@
 // Workers start when first needed (a second one only while the first is busy) and are reused for
 // the host's life: one kernel core each, however many runs and clips pass through.
 import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { PACKAGE_ROOT } from '../assets.js';
+import { builtWorkerFile } from '../assets.js';
 import { JobError, type JobMessage, type JobReply, type JobRequest, type LoadResult } from './protocol.js';
-
-/** The compiled worker (dist/jobs/worker.js): the tests' global set-up builds it from the sources. */
-function workerFile(): string {
-  const file = path.join(PACKAGE_ROOT, 'dist', 'jobs', 'worker.js');
-  if (!existsSync(file)) throw new JobError('NOT_BUILT', `the engine is not built (${path.relative(PACKAGE_ROOT, file)} is missing); run \`npm run build\``);
-  return file;
-}
 
 interface Pending {
   resolve(value: unknown): void;
@@ -40,26 +31,33 @@ export class JobPool {
     this.size = Math.max(1, o.size ?? 2);
   }
 
-  /** How many workers are running (for tests and the host's benchmark). */
+  /** How many workers are running (for tests). */
   get workerCount(): number {
     return this.workers.length;
   }
 
-  load(name: string, source: { path: string } | { bytes: ArrayBuffer }): Promise<LoadResult> {
-    // Bytes are handed over, not copied: the caller's buffer is empty afterwards.
+  /** Load a file if it and its mono fit in `budget` bytes. Bytes are handed over, not copied: the caller's buffer is empty afterwards. */
+  load(name: string, source: { path: string } | { bytes: ArrayBuffer }, budget: number): Promise<LoadResult> {
     const transfer = 'bytes' in source ? [source.bytes] : [];
-    return this.run({ kind: 'load', name, ...source }, transfer) as Promise<LoadResult>;
+    return this.run({ kind: 'load', name, budget, ...source }, transfer) as Promise<LoadResult>;
   }
 
   /** Run one job on the least busy worker; resolves with its value or rejects with a JobError. */
   run(job: JobRequest, transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.closed) return Promise.reject(new JobError('SHUTTING_DOWN', 'the engine is shutting down'));
-    const w = this.pick();
+    let w: PoolWorker;
+    try {
+      w = this.pick();
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      // Posted first, recorded after: a job that cannot be sent (a buffer already handed over)
+      // rejects here and never leaves the worker looking busy.
+      w.worker.postMessage({ id, job } satisfies JobMessage, transfer);
       w.pending.set(id, { resolve, reject });
       w.worker.ref();
-      w.worker.postMessage({ id, job } satisfies JobMessage, transfer);
     });
   }
 
@@ -71,7 +69,7 @@ export class JobPool {
   }
 
   private spawn(): PoolWorker {
-    const w: PoolWorker = { worker: new Worker(workerFile()), pending: new Map() };
+    const w: PoolWorker = { worker: new Worker(builtWorkerFile('jobs/worker.js')), pending: new Map() };
     // An idle worker must not keep the process alive (a CLI or a test that is done exits).
     w.worker.unref();
     w.worker.on('message', (reply: JobReply) => {
@@ -80,7 +78,7 @@ export class JobPool {
       w.pending.delete(reply.id);
       if (w.pending.size === 0) w.worker.unref();
       if (reply.ok) p.resolve(reply.value);
-      else p.reject(new JobError(reply.error.code, reply.error.message));
+      else p.reject(new JobError(reply.error.code, reply.error.message, reply.error.system));
     });
     // A worker that dies (out of memory, a bug) fails only its own jobs; the next job starts a new one.
     const fail = (why: string) => {

@@ -5,6 +5,8 @@
 // Audio the library keeps lives in SharedArrayBuffers: a job hands a clip to a worker without a
 // copy, and a clip loaded by one worker can be used by another.
 
+import { withSystemFields, type SystemErrorFields, type ThreadError } from '../util/thread-error.js';
+
 /** A clip's model-rate mono samples, on shared memory. */
 export type SharedAudio = Float32Array<SharedArrayBuffer>;
 /** A clip's file, byte for byte, on shared memory. */
@@ -16,8 +18,11 @@ export interface WeightsRef {
 }
 
 export type JobRequest =
-  /** Decode a WAV (from a path, or bytes handed over) and prepare its model-rate mono. */
-  | { kind: 'load'; name: string; path?: string; bytes?: ArrayBuffer }
+  /**
+   * Decode a WAV (from a path, or bytes handed over) and prepare its model-rate mono, unless the file
+   * and its mono would take more than `budget` bytes (then LIBRARY_FULL, before decoding).
+   */
+  | { kind: 'load'; name: string; path?: string; bytes?: ArrayBuffer; budget: number }
   /** Encode and decode `audio` with a run's weights; answer the result as WAV bytes (24 kHz float). */
   | { kind: 'reconstruct'; weights: WeightsRef; audio: SharedAudio }
   /** `audio` as WAV bytes (24 kHz float), e.g. the model input a reconstruction is heard against. */
@@ -26,8 +31,6 @@ export type JobRequest =
   | { kind: 'write-wav'; audio: SharedAudio; weights?: WeightsRef; path: string }
   /** Write a WAV file's own samples in its own format to `path`: a clip's bytes, or a run's file read without following links. */
   | { kind: 'export-wav-file'; bytes?: SharedBytes; from?: string; path: string }
-  /** A private copy of a clip's bytes, to hand to a caller (an IPC reply cannot carry shared memory). */
-  | { kind: 'copy-bytes'; bytes: SharedBytes }
   /** Score runs in every output space, on the clips given or on each run's own test split. */
   | { kind: 'evaluate'; runs: { runId: string; dir: string; weights: WeightsRef }[]; clips: { name: string; audio: SharedAudio }[] | null };
 
@@ -45,23 +48,22 @@ export type LoadResult =
   | { ok: true; info: LoadedInfo; bytes: SharedBytes; mono: SharedAudio }
   | { ok: false; error: { code: string; message: string } };
 
-/** A thrown error as it crosses the thread boundary: code and message survive, and nothing else is needed. */
-export interface WireError {
-  code: string;
-  message: string;
-}
-
 export type JobMessage = { id: number; job: JobRequest };
-export type JobReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WireError };
+export type JobReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ThreadError };
 
-/** An error a job ended with; `code` is the engine's own (an AudioError's, NO_TEST_SPLIT ...) or ENGINE_WORKER_FAILED. */
+/**
+ * An error a job ended with; `code` is the engine's own (an AudioError's, NO_TEST_SPLIT ...) or the
+ * pool's (ENGINE_WORKER_FAILED, SHUTTING_DOWN); a system error keeps its errno, syscall and path.
+ */
 export class JobError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    system?: SystemErrorFields,
   ) {
     super(message);
     this.name = 'JobError';
+    withSystemFields(this, system);
   }
 }
 
@@ -72,9 +74,7 @@ export function toSharedAudio(audio: Float32Array): SharedAudio {
   return shared;
 }
 
-/** A copy of `bytes` on shared memory. */
-export function toSharedBytes(bytes: Uint8Array): SharedBytes {
-  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
-  shared.set(bytes);
-  return shared;
+/** `n` zeroed bytes on shared memory. */
+export function sharedBytes(n: number): SharedBytes {
+  return new Uint8Array(new SharedArrayBuffer(n));
 }

@@ -6,23 +6,24 @@
 import { parentPort } from 'node:worker_threads';
 import { lstatSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { decodeWav, readWavFile } from '../audio/wav-read.js';
 import { describeError } from '../audio/errors.js';
-import { prepareAudio } from '../audio/prepare.js';
+import { parseWavLayout } from '../audio/riff.js';
+import { MODEL_RATE, prepareAudio } from '../audio/prepare.js';
 import { encodeWav, exportWav, writeWav } from '../audio/wav-write.js';
 import { KernelCore } from '../kernels/core.js';
 import { Codec } from '../nn/codec.js';
 import { getPreset, type PresetName } from '../nn/presets.js';
 import { decodeWeights } from '../nn/weights.js';
-import path from 'node:path';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
 import { readJson, readTestSplit } from '../runs/run-dir.js';
 import { readRunFile } from '../runs/run-files.js';
-import { JobError, toSharedAudio, toSharedBytes, type JobMessage, type JobReply, type JobRequest, type LoadResult, type WeightsRef } from './protocol.js';
+import { toThreadError } from '../util/thread-error.js';
+import { JobError, sharedBytes, toSharedAudio, type JobMessage, type JobReply, type JobRequest, type LoadResult, type SharedBytes, type WeightsRef } from './protocol.js';
 
 /** How many runs' weights stay loaded (a small run's weights are 0.6 MB; the codecs are shared). */
-export const WEIGHTS_CACHE_SIZE = 8;
-const MODEL_RATE = 24000;
+const WEIGHTS_CACHE_SIZE = 8;
 
 const core = KernelCore.create();
 const codecs = new Map<PresetName, Codec>();
@@ -38,7 +39,9 @@ function codecFor(ref: WeightsRef): Codec {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new JobError('NO_WEIGHTS', `no weights yet: ${ref.file} does not exist`);
     throw e;
   }
-  const stamp = `${st.size}:${st.mtimeMs}`;
+  // A run saves its weights under a temporary name and renames it into place: a new inode, however
+  // quickly after the last one and whatever its size.
+  const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
   let w = weightsCache.get(ref.file);
   if (w?.stamp !== stamp) {
     const file = decodeWeights(new Uint8Array(readRunFile(ref.file)), ref.file);
@@ -57,9 +60,22 @@ function codecFor(ref: WeightsRef): Codec {
 
 async function load(job: Extract<JobRequest, { kind: 'load' }>): Promise<LoadResult> {
   try {
-    // The file's bytes go to shared memory first (the library keeps them), and the private copy is
-    // dropped before decoding: at most twice the file, then the file plus its decoded samples.
-    const bytes = toSharedBytes(job.bytes ? new Uint8Array(job.bytes) : await readWavFile(job.path!));
+    // The file's bytes are read (or copied, when handed over) straight to shared memory, which the
+    // library keeps; decoding then costs about the float32 size of the samples on top.
+    let bytes!: SharedBytes;
+    if (job.bytes) {
+      bytes = sharedBytes(job.bytes.byteLength);
+      bytes.set(new Uint8Array(job.bytes));
+    } else await readWavFile(job.path!, (n) => (bytes = sharedBytes(n)));
+    // What the library would hold: the file and its mono at the model rate. Refused before decoding.
+    const layout = parseWavLayout(bytes);
+    const monoBytes = 4 * Math.ceil((layout.frames * MODEL_RATE) / layout.fmt.sampleRate);
+    if (bytes.byteLength + monoBytes > job.budget) {
+      // The need rounded up and the room rounded down, so the two never read as equal.
+      const needMb = Math.ceil((bytes.byteLength + monoBytes) / 2 ** 20);
+      const freeMb = Math.floor(Math.max(0, job.budget) / 2 ** 20);
+      return { ok: false, error: { code: 'LIBRARY_FULL', message: `${job.name} needs ${needMb} MB in the library (the file and its 24 kHz mono), which has ${freeMb} MB free; remove clips to make room` } };
+    }
     const wav = decodeWav(bytes);
     const info = { format: wav.format, sampleRate: wav.sampleRate, channels: wav.channels, frames: wav.frames, durationSec: wav.durationSec, warnings: wav.warnings };
     const mono = toSharedAudio((await prepareAudio(wav)).mono);
@@ -69,7 +85,7 @@ async function load(job: Extract<JobRequest, { kind: 'load' }>): Promise<LoadRes
   }
 }
 
-/** Bytes as a transferable buffer of their own (a copy when they are a view of a larger or shared one). */
+/** Bytes as a transferable buffer of their own (a copy when they are a view of a larger buffer). */
 function ownBuffer(b: Uint8Array): ArrayBuffer {
   return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b.buffer : (b.slice().buffer as ArrayBuffer);
 }
@@ -87,8 +103,6 @@ async function run(job: JobRequest): Promise<{ value: unknown; transfer?: ArrayB
       return answerBytes(encodeWav([codecFor(job.weights).reconstruct(job.audio)], MODEL_RATE, 'float32'));
     case 'encode-wav':
       return answerBytes(encodeWav([job.audio], MODEL_RATE, 'float32'));
-    case 'copy-bytes':
-      return answerBytes(job.bytes.slice());
     case 'write-wav': {
       const audio = job.weights ? codecFor(job.weights).reconstruct(job.audio) : job.audio;
       await writeWav(job.path, [audio], MODEL_RATE, 'float32');
@@ -117,17 +131,25 @@ async function run(job: JobRequest): Promise<{ value: unknown; transfer?: ArrayB
 // worker's next job to another worker when it can.
 let queue: Promise<void> = Promise.resolve();
 parentPort!.on('message', (m: JobMessage) => {
-  queue = queue.then(async () => {
-    let reply: JobReply;
-    let transfer: ArrayBuffer[] = [];
-    try {
-      const r = await run(m.job);
-      reply = { id: m.id, ok: true, value: r.value };
-      transfer = r.transfer ?? [];
-    } catch (e) {
-      const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'INTERNAL';
-      reply = { id: m.id, ok: false, error: { code, message: (e as Error)?.message ?? String(e) } };
-    }
-    parentPort!.postMessage(reply, transfer);
-  });
+  queue = queue
+    .then(async () => {
+      let reply: JobReply;
+      let transfer: ArrayBuffer[] = [];
+      try {
+        const r = await run(m.job);
+        reply = { id: m.id, ok: true, value: r.value };
+        transfer = r.transfer ?? [];
+      } catch (e) {
+        reply = { id: m.id, ok: false, error: toThreadError(e, 'INTERNAL') };
+      }
+      try {
+        parentPort!.postMessage(reply, transfer);
+      } catch (e) {
+        // A value that cannot be sent still answers its job, as an error, so no caller waits for ever.
+        parentPort!.postMessage({ id: m.id, ok: false, error: toThreadError(e, 'INTERNAL') } satisfies JobReply);
+      }
+    })
+    .catch(() => {
+      // Not even the error could be sent: the pool's own checks (a worker that exits) take over.
+    });
 });

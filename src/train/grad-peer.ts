@@ -5,9 +5,7 @@
 // The worker waits in Atomics.wait on shared memory between steps: no event loop, no copies of
 // messages, about a millisecond of exchange per step (the weights one way, the gradient back).
 import { Worker } from 'node:worker_threads';
-import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { PACKAGE_ROOT } from '../assets.js';
+import { builtWorkerFile } from '../assets.js';
 import type { LossName } from '../losses/index.js';
 import type { PresetName } from '../nn/presets.js';
 
@@ -51,8 +49,7 @@ export class GradPeer {
     this.params = new Float32Array(shared, lay.params, nParams);
     this.grads = new Float32Array(shared, lay.grads, nParams);
     this.input = new Float32Array(shared, lay.input, B * T);
-    const file = path.join(PACKAGE_ROOT, 'dist', 'train', 'grad-worker.js');
-    if (!existsSync(file)) throw new Error(`the engine is not built (${file} is missing); run \`npm run build\``);
+    const file = builtWorkerFile('train/grad-worker.js');
     const init: GradPeerInit = { preset, loss, B, T, nParams, shared };
     this.worker = new Worker(file, { workerData: init });
     // The session decides when the peer ends; it must never keep a finished process alive.

@@ -1,5 +1,6 @@
 // What the trainer and its worker thread exchange.
 import type { TrainConfig } from './config.js';
+import type { SystemErrorFields, ThreadError } from '../util/thread-error.js';
 
 /** Values of the shared control word. */
 export const CONTROL = { run: 0, pause: 1, stop: 2 } as const;
@@ -15,16 +16,9 @@ export interface WorkerInput {
   control: SharedArrayBuffer;
 }
 
-export interface WorkerError {
+/** The run failed: the error in the shape every worker sends (src/util/thread-error.ts). */
+export interface WorkerError extends ThreadError {
   type: 'error';
-  code: string;
-  message: string;
-  /** A system error's own fields (a full disk: ENOSPC, 'write', the file), so the door maps it as one. */
-  system?: SystemErrorFields;
 }
 
-export interface SystemErrorFields {
-  errno: number;
-  syscall: string;
-  path?: string;
-}
+export type { SystemErrorFields };

@@ -1,13 +1,12 @@
 // Starting a training run in a worker thread, from the main thread of the CLI or the app.
 // The caller gets a handle: events as they happen, pause/resume/stop, and the result.
 import { Worker } from 'node:worker_threads';
-import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { PACKAGE_ROOT } from '../assets.js';
+import { builtWorkerFile } from '../assets.js';
 import type { Clip } from '../data/dataset.js';
 import { resolveConfig, type TrainConfig } from './config.js';
 import type { TrainEvent, TrainResult } from './run.js';
 import { CONTROL, type SystemErrorFields, type WorkerError, type WorkerInput } from './protocol.js';
+import { withSystemFields } from '../util/thread-error.js';
 
 export type TrainerEvent = TrainEvent | WorkerError;
 
@@ -31,15 +30,8 @@ export class TrainingError extends Error {
     system?: SystemErrorFields,
   ) {
     super(message);
-    if (system) Object.assign(this, system);
+    withSystemFields(this, system);
   }
-}
-
-/** The compiled worker (dist/train/worker.js); tests and the CLI both run the built engine. */
-function workerFile(): string {
-  const file = path.join(PACKAGE_ROOT, 'dist', 'train', 'worker.js');
-  if (!existsSync(file)) throw new Error(`the engine is not built (${file} is missing); run \`npm run build\``);
-  return file;
 }
 
 export interface StartOptions {
@@ -59,7 +51,7 @@ export function startTraining(o: StartOptions): TrainingHandle {
   const word = new Int32Array(control);
   const clips = o.clips.map((c) => ({ name: c.name, audio: c.audio.slice().buffer as ArrayBuffer }));
   const input: WorkerInput = { config, clips, clipNames: o.clipNames ?? o.clips.map((c) => c.name), outDir: o.outDir, exactDir: o.exactDir, control };
-  const worker = new Worker(workerFile(), { workerData: input, transferList: clips.map((c) => c.audio) });
+  const worker = new Worker(builtWorkerFile('train/worker.js'), { workerData: input, transferList: clips.map((c) => c.audio) });
   const listeners = new Set<(e: TrainerEvent) => void>();
   const set = (v: number) => {
     Atomics.store(word, 0, v);

@@ -5,7 +5,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { runTraining, type ControlMessage, type TrainEvent } from './run.js';
 import type { TrainConfig } from './config.js';
 import type { Clip } from '../data/dataset.js';
-import { CONTROL, type SystemErrorFields, type WorkerError, type WorkerInput } from './protocol.js';
+import { CONTROL, type WorkerError, type WorkerInput } from './protocol.js';
+import { toThreadError } from '../util/thread-error.js';
 
 const input = workerData as WorkerInput;
 const control = new Int32Array(input.control);
@@ -36,11 +37,6 @@ try {
     },
   });
 } catch (e) {
-  const err = e as Error & { code?: string; errno?: unknown; syscall?: unknown; path?: unknown };
-  const system: SystemErrorFields | undefined =
-    typeof err.errno === 'number' && typeof err.syscall === 'string'
-      ? { errno: err.errno, syscall: err.syscall, ...(typeof err.path === 'string' ? { path: err.path } : {}) }
-      : undefined;
-  const message: WorkerError = { type: 'error', code: err.code ?? 'TRAINING_FAILED', message: err.message, ...(system ? { system } : {}) };
+  const message: WorkerError = { type: 'error', ...toThreadError(e, 'TRAINING_FAILED') };
   parentPort!.postMessage(message);
 }

@@ -32,6 +32,23 @@ describe('LabService', () => {
     }
   });
 
+  it('holds no more than its limit: files added at once are measured one after another, and removing a clip makes room', async () => {
+    const { dir, cleanup } = tempDir();
+    // Room for one 44.1 kHz stereo file of 44144 bytes and its 6000 samples of 24 kHz mono, not two.
+    const lab = new LabService({ runsDir: dir, withBundledClip: false, libraryLimitBytes: 100_000 });
+    try {
+      const bytes = () => readFileSync(path.join(EDGE_DIR, 'ok_s16_stereo_44100.wav')).buffer as ArrayBuffer;
+      const [a, b] = await Promise.all([lab.addFileData('a.wav', bytes()), lab.addFileData('b.wav', bytes())]);
+      expect(a).toMatchObject({ ok: true });
+      expect(b).toMatchObject({ ok: false, error: { code: 'LIBRARY_FULL' } });
+      await lab.removeClip(a.id);
+      expect(await lab.addFiles([path.join(EDGE_DIR, 'ok_s16_stereo_44100.wav')])).toMatchObject([{ ok: true }]);
+    } finally {
+      await lab.shutdown();
+      cleanup();
+    }
+  });
+
   it('refuses bad settings itself too (resolveConfig), for a caller that is not behind the dispatch, and makes no run folder', async () => {
     const { dir, cleanup } = tempDir();
     try {
