@@ -14,7 +14,8 @@
 // drive this module with fakes and without Electron; electron/main.ts wires in the real ones.
 import type { IpcMainInvokeEvent } from 'electron';
 import type { DesktopExtras, LabApi, LabEvent, LabMethod } from '../src/api/contract.js';
-import type { CallError, CallResult, LabDispatch } from '../src/api/dispatch.js';
+import type { CallResult, LabDispatch } from '../src/api/dispatch.js';
+import type { PATH_METHODS } from '../src/api/validate.js';
 import { isAppPageUrl } from './app-protocol.js';
 
 export const CHANNEL_PREFIX = 'lab:';
@@ -23,9 +24,7 @@ export const EVENT_CHANNEL = 'lab:event';
 /** Main -> renderer: the menu asks the page to do something (see MENU_CHANNELS; the preload turns them into DOM events). */
 export const MENU_CHANNELS = { openFiles: 'menu:open-files', export: 'menu:export' } as const;
 
-/** The LabApi methods the renderer must never call with its own arguments. */
-export const PATH_METHODS = ['addFiles', 'exportAudio'] as const satisfies readonly LabMethod[];
-
+/** Every call but the path-taking ones (PATH_METHODS, src/api/validate.ts), which the renderer must never make with its own arguments. */
 type ChannelName = Exclude<LabMethod, (typeof PATH_METHODS)[number]> | keyof DesktopExtras;
 
 /**
@@ -41,11 +40,6 @@ export const IPC_METHODS = [
 export const channelOf = (name: ChannelName): string => `${CHANNEL_PREFIX}${name}`;
 /** Every invoke channel the shell serves. */
 export const LAB_CHANNELS: readonly string[] = IPC_METHODS.map(channelOf);
-
-/** An error as it crosses IPC: Electron would keep only the message of a thrown Error, so we send fields. */
-export type WireError = CallError;
-/** What every `lab:*` handler resolves with; the preload turns `ok: false` into a rejection. */
-export type IpcResult<T = unknown> = CallResult<T>;
 
 /** The part of Electron's ipcMain this module uses. */
 export interface IpcMainLike {
@@ -81,8 +75,9 @@ export function appWindowSenderCheck(windowContents: () => WindowContentsLike | 
 /**
  * Registers one `ipcMain.handle` channel per IPC_METHODS entry. Each call is refused unless
  * `isTrustedSender` accepts its sender; then the dispatch checks the arguments and calls the
- * service. Handlers never throw: they resolve with an IpcResult, so the error's code survives the
- * trip. Returns the channels and a function that removes them again.
+ * service. Handlers never throw: they resolve with a CallResult (Electron would keep only the
+ * message of a thrown Error), so the error's code survives the trip; the preload turns `ok: false`
+ * into a rejection. Returns the channels and a function that removes them again.
  */
 export function registerLabIpc(ipcMain: IpcMainLike, dispatch: LabDispatch, isTrustedSender: SenderCheck): { channels: string[]; dispose(): void } {
   const channels: string[] = [];
@@ -90,7 +85,7 @@ export function registerLabIpc(ipcMain: IpcMainLike, dispatch: LabDispatch, isTr
     // A dispatch made without dialogs would answer NOT_FOUND on every call to them: say so now.
     if (!dispatch.has(name)) throw new Error(`the dispatch does not offer ${name} (were the native dialogs given to it?)`);
     const channel = channelOf(name);
-    ipcMain.handle(channel, async (event, ...args): Promise<IpcResult> => {
+    ipcMain.handle(channel, async (event, ...args): Promise<CallResult> => {
       if (!isTrustedSender(event)) return { ok: false, error: { code: 'FORBIDDEN', message: `${name}: refused a call from outside the Codec Lab window` } };
       return dispatch.call(name, args);
     });

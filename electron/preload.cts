@@ -10,7 +10,7 @@
 // only these functions, each of which calls one fixed channel.
 import { contextBridge, ipcRenderer } from 'electron';
 import type { AudioRef, DesktopApi, LabEvent, TrainConfig } from '../src/api/contract.js';
-import type { IpcResult, WireError } from './ipc.js';
+import type { CallError, CallResult } from '../src/api/dispatch.js';
 
 // The page's window. This file is compiled without the DOM library (it is mostly Node-side code),
 // so name the one method of it we use.
@@ -23,14 +23,14 @@ const EVENT_CHANNEL = 'lab:event';
  * would lose its `code` crossing contextBridge (only the message of an Error is copied), and the
  * renderer reads `code` to decide what to tell the student.
  */
-function labError(e: WireError): WireError & { name: string } {
+function labError(e: CallError): CallError & { name: string } {
   return { name: 'LabError', code: e.code, message: e.message };
 }
 
 async function call<T>(method: string, ...args: unknown[]): Promise<T> {
-  let reply: IpcResult<T>;
+  let reply: CallResult<T>;
   try {
-    reply = (await ipcRenderer.invoke(`lab:${method}`, ...args)) as IpcResult<T>;
+    reply = (await ipcRenderer.invoke(`lab:${method}`, ...args)) as CallResult<T>;
   } catch (e) {
     // Electron's own failure (no handler, the main process busy quitting), not the engine's.
     throw labError({ code: 'IPC_FAILED', message: `${method}: ${(e as Error).message}` });

@@ -12,8 +12,11 @@ export interface CallError {
   message: string;
 }
 
+/** The codes of ours that Node's system errors become. */
+export type SystemCallCode = 'FILE_NOT_FOUND' | 'NOT_A_FILE' | 'FILE_EXISTS' | 'NO_SPACE' | 'NO_PERMISSION' | 'TOO_MANY_OPEN_FILES' | 'IO_FAILED';
+
 /** Node's system error codes, as conditions the user can understand and act on. */
-const SYSTEM_ERRORS = new Map<string, { code: string; says: string }>([
+const SYSTEM_ERRORS = new Map<string, { code: SystemCallCode; says: string }>([
   ['ENOENT', { code: 'FILE_NOT_FOUND', says: 'there is no such file or folder' }],
   ['ENOTDIR', { code: 'FILE_NOT_FOUND', says: 'a folder on the way is not a folder' }],
   ['EISDIR', { code: 'NOT_A_FILE', says: 'it is a folder, not a file' }],

@@ -4,19 +4,17 @@
 // `constructor`, `__proto__` or a private helper of the service cannot be reached by name), its
 // arguments are checked against the contract (src/api/validate.ts), the service is called, and
 // whatever it throws is mapped one way to `{ code, message }` (src/api/call-error.ts) with no
-// server path in the message. The service's events go out through here too, with the same paths
-// hidden. The doors only decide which names they offer and how bytes travel.
+// server path in the message. The same paths are hidden in what the service answers with where it
+// holds an engine message (a refused file's reason in a LibraryEntry), and in the service's events,
+// which go out through here too. The doors only decide which names they offer and how bytes travel.
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import type { AudioRef, LabApi, LabEvent, LibraryEntry } from './contract.js';
+import type { AudioRef, DesktopApi, LabApi, LabEvent, LibraryEntry } from './contract.js';
 import { toCallError, type CallError } from './call-error.js';
 import { pathHider } from './hide-paths.js';
 import { METHOD_ARGS, type MethodArgs, type MethodName } from './validate.js';
 
 export type { CallError };
-
-/** The service the dispatch calls (LabService). */
-export type LabServiceLike = LabApi;
 
 /** The desktop's native dialogs, shown by the main process; the page never names a path. */
 export interface NativeDialogs {
@@ -47,7 +45,10 @@ export interface LabDispatch {
   subscribe(listener: (e: LabEvent) => void): () => void;
 }
 
-type Handler<M extends MethodName> = (s: LabServiceLike, args: MethodArgs<M>, dialogs: NativeDialogs) => Promise<unknown>;
+/** What a call answers with. */
+type Answer<M extends MethodName> = Awaited<ReturnType<DesktopApi[M]>>;
+
+type Handler<M extends MethodName> = (s: LabApi, args: MethodArgs<M>, dialogs: NativeDialogs) => Promise<Answer<M>>;
 
 const HANDLERS: { [M in MethodName]: Handler<M> } = {
   listLibrary: (s) => s.listLibrary(),
@@ -77,9 +78,24 @@ const HANDLERS: { [M in MethodName]: Handler<M> } = {
 
 const DIALOG_METHODS: ReadonlySet<string> = new Set<MethodName>(['openFilesDialog', 'saveAudioDialog']);
 
+/** The calls that answer with LibraryEntry values (one, or a list). */
+type EntryMethod = { [M in MethodName]: LibraryEntry extends (Answer<M> extends readonly (infer E)[] ? E : Answer<M>) ? M : never }[MethodName];
+/**
+ * Every one of them (a Record, so the compiler finds a new one). A refused file's entry carries the
+ * engine's message, which may name the file's path ("no such file: /home/jo/My Music/take.wav").
+ */
+const ANSWERS_ENTRIES: Record<EntryMethod, true> = { listLibrary: true, addFiles: true, addFileData: true, openFilesDialog: true };
+
+/** A call's value with the paths hidden in what holds an engine message. */
+function hideInAnswer(method: string, value: unknown, hide: (message: string) => string): unknown {
+  if (!Object.hasOwn(ANSWERS_ENTRIES, method)) return value;
+  const entry = (e: LibraryEntry): LibraryEntry => (e?.ok === false && typeof e.error?.message === 'string' ? { ...e, error: { ...e.error, message: hide(e.error.message) } } : e);
+  return Array.isArray(value) ? (value as LibraryEntry[]).map(entry) : entry(value as LibraryEntry);
+}
+
 /** Every method, by name, in a Map: a lookup that cannot reach Object.prototype. */
-const METHODS = new Map<string, { check: (args: readonly unknown[], method: string) => unknown; run: (s: LabServiceLike, args: unknown, d: NativeDialogs) => Promise<unknown> }>(
-  (Object.keys(METHOD_ARGS) as MethodName[]).map((m) => [m, { check: METHOD_ARGS[m], run: HANDLERS[m] as (s: LabServiceLike, args: unknown, d: NativeDialogs) => Promise<unknown> }]),
+const METHODS = new Map<string, { check: (args: readonly unknown[], method: string) => unknown; run: (s: LabApi, args: unknown, d: NativeDialogs) => Promise<unknown> }>(
+  (Object.keys(METHOD_ARGS) as MethodName[]).map((m) => [m, { check: METHOD_ARGS[m], run: HANDLERS[m] as (s: LabApi, args: unknown, d: NativeDialogs) => Promise<unknown> }]),
 );
 
 /** A copy of a JSON-like value with `f` applied to every string in it. */
@@ -92,7 +108,7 @@ function mapStrings<T>(v: T, f: (s: string) => string): T {
 
 const logInternal = (method: string, e: unknown) => process.stderr.write(`codec-lab: ${method} failed: ${(e as Error)?.stack ?? String(e)}\n`);
 
-export function createDispatch(service: LabServiceLike, o: DispatchOptions = {}): LabDispatch {
+export function createDispatch(service: LabApi, o: DispatchOptions = {}): LabDispatch {
   const hide = pathHider(o.runsDir);
   const onInternal = o.onInternal ?? logInternal;
   const has = (method: string) => METHODS.has(method) && (o.dialogs !== undefined || !DIALOG_METHODS.has(method));
@@ -104,7 +120,7 @@ export function createDispatch(service: LabServiceLike, o: DispatchOptions = {})
       const entry = METHODS.get(method)!;
       try {
         if (!Array.isArray(args)) throw Object.assign(new Error(`${method}: the arguments must be a list`), { code: 'BAD_REQUEST' });
-        return { ok: true, value: await entry.run(service, entry.check(args, method), o.dialogs!) };
+        return { ok: true, value: hideInAnswer(method, await entry.run(service, entry.check(args, method), o.dialogs!), hide) };
       } catch (e) {
         const { internal, ...error } = toCallError(e, hide);
         if (internal) onInternal(method, e);

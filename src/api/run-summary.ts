@@ -21,7 +21,7 @@ class Damage extends Error {}
 const FINISHED: Record<RunStatus, true> = { completed: true, 'early-stopped': true, stopped: true, diverged: true };
 
 /** Files only a run folder holds: a folder with one of them but no config.json is a damaged run. */
-const RUN_FILES = ['log.jsonl', 'metrics.json', 'best.weights', 'last.weights', 'split.json'];
+const RUN_FOLDER_FILES = ['log.jsonl', 'metrics.json', 'best.weights', 'last.weights', 'split.json'];
 
 type Kind = 'number' | 'string' | 'object' | 'boolean';
 const KIND_WORD: Record<Kind, string> = { number: 'a number', string: 'a string', object: 'an object', boolean: 'true or false' };
@@ -94,7 +94,7 @@ export function summarizeRun(dir: string, id: string, active: ActiveRun | undefi
   const hasConfig = entryExists(configFile);
   // A run just started has no folder yet; this service knows it anyway.
   if (!hasConfig && active) return figures(id, active.config, 'running', null, []);
-  if (!hasConfig) return RUN_FILES.some((f) => entryExists(path.join(dir, f))) ? damaged(id, null, 'config.json is missing') : null;
+  if (!hasConfig) return RUN_FOLDER_FILES.some((f) => entryExists(path.join(dir, f))) ? damaged(id, null, 'config.json is missing') : null;
   let config: RunSummary['config'] = null;
   try {
     if (!isRegularFile(configFile)) throw new Damage('config.json is not a regular file');
@@ -133,10 +133,13 @@ function damaged(id: string, config: RunSummary['config'], reason: string): RunS
   return { id, config, status: 'damaged', damaged: reason, steps: 0, finalTrainLoss: null, bestValLoss: null, bestStep: 0, metrics: null, createdAt: (config as { createdAt?: string } | null)?.createdAt ?? '' };
 }
 
+/** Any path a reason names outside its run folder (see hide-paths.ts). */
+const hideOtherPaths = pathHider();
+
 /** The reason in the run's own terms: its files by name (`config.json`), never a path on this machine. */
 function reasonOf(e: unknown, dir: string): string {
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as { code?: unknown })?.code;
   const text = e instanceof Damage || code === 'RUN_DAMAGED' ? message : `cannot be read: ${message}`;
-  return pathHider()(text.split(dir + path.sep).join(''));
+  return hideOtherPaths(text.split(dir + path.sep).join(''));
 }

@@ -18,6 +18,7 @@ import type { AudioRef, CrossEvalRow, LabApi, LabEvent, LibraryEntry, RunSummary
 import type { TrainResult } from '../train/run.js';
 import { summarizeRun } from './run-summary.js';
 import { toCallError } from './call-error.js';
+import { isId, RUN_AUDIO_FILES } from './validate.js';
 
 export class ApiError extends Error {
   constructor(
@@ -41,13 +42,10 @@ interface LibraryItem {
  */
 export const LIBRARY_LIMIT_BYTES = 2 * 1024 ** 3;
 
-const RUN_FILES = ['test_original', 'test_reconstruction', 'val_original', 'val_reconstruction'] as const;
 
 function need(cond: unknown, what: string): asserts cond {
   if (!cond) throw new ApiError('BAD_REQUEST', what);
 }
-// Ids name folders under the runs folder, so '.' and '..' (which the character class allows) are refused.
-const isId = (v: unknown): v is string => typeof v === 'string' && /^[\w.-]{1,200}$/.test(v) && v !== '.' && v !== '..';
 
 export interface LabServiceOptions {
   /** Folder holding the run folders. */
@@ -290,7 +288,7 @@ export class LabService implements LabApi {
 
   /** A run's own audio file (a few seconds of test or validation audio), read without following links. */
   private runAudioFile(ref: Extract<AudioRef, { kind: 'run' }>): string {
-    need((RUN_FILES as readonly string[]).includes(ref.file), `file must be one of ${RUN_FILES.join(', ')}`);
+    need((RUN_AUDIO_FILES as readonly string[]).includes(ref.file), `file must be one of ${RUN_AUDIO_FILES.join(', ')}`);
     const file = path.join(this.runDir(ref.runId), `${ref.file}.wav`);
     if (!entryExists(file)) throw new ApiError('NOT_FOUND', `run ${ref.runId} has no ${ref.file}.wav yet`);
     return file;

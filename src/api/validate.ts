@@ -1,12 +1,13 @@
 // The argument schemas of every call into the lab, whichever door it came through (the desktop
 // shell's IPC or the web host's HTTP): both serve a page we treat as possibly compromised. Each
 // argument is checked for type, length and shape here, before the engine sees it, and rebuilt from
-// the allowed fields only, so an unexpected key (or a `__proto__` one) never travels further. A
-// training config is then checked for meaning too (known names, every hyperparameter in its range,
-// a batch the kernel core can hold) by the engine's own resolveConfig, so nothing is refused here
-// that the command line would accept, or the other way round. src/api/dispatch.ts applies them.
+// the allowed fields only, so an unexpected key (or a `__proto__` one) never travels further. What a
+// training config's values mean (known names, every hyperparameter in its range, a batch the kernel
+// core can hold) is the engine's own resolveConfig's to say, once, in the service: so nothing is
+// refused here that the command line would accept, or the other way round. src/api/dispatch.ts
+// applies these schemas.
 import type { AudioRef, DesktopExtras, LabMethod, TrainConfig } from './contract.js';
-import { resolveConfig } from '../train/config.js';
+import { MAX_WAV_BYTES } from '../audio/wav-read.js';
 import { describeValue as describe } from '../util/describe-value.js';
 
 /** A refused argument. The message names the method, the argument and what was wrong. */
@@ -41,7 +42,14 @@ export const string =
  * The engine's id format (clip and run ids): letters, digits, '_', '.', '-'; but not '.' or '..',
  * which, joined to the runs folder, name the runs folder itself or its parent.
  */
-export const id = string({ min: 1, max: 200, pattern: /^(?!\.\.?$)[\w.-]+$/, patternHint: "an id of letters, digits, _ . and - (not '.' or '..')" });
+const ID_PATTERN = /^(?!\.\.?$)[\w.-]+$/;
+const ID_MAX = 200;
+
+/** True if `v` is a clip or run id (see ID_PATTERN): what the service checks before joining an id to a folder. */
+export const isId = (v: unknown): v is string => typeof v === 'string' && v.length <= ID_MAX && ID_PATTERN.test(v);
+
+/** An id argument, refused with a message that says what an id is. */
+export const id = string({ min: 1, max: ID_MAX, pattern: ID_PATTERN, patternHint: "an id of letters, digits, _ . and - (not '.' or '..')" });
 
 export const finiteNumber: Check<number> = (v, where) =>
   typeof v === 'number' && Number.isFinite(v) ? v : fail(where, `must be a finite number, not ${describe(v)}`);
@@ -79,23 +87,23 @@ export const object =
     return out as T;
   };
 
-/** Largest file the engine reads (LabService refuses larger files by path, too). */
-export const MAX_FILE_BYTES = 1024 ** 3;
-
+/** A file's bytes, no larger than the engine reads a WAV file by path (MAX_WAV_BYTES). */
 export const bytes: Check<ArrayBuffer> = (v, where) => {
+  const tooLarge = `is larger than ${MAX_WAV_BYTES / 1024 ** 3} GiB, the largest WAV file the engine reads`;
   // Structured clone delivers an ArrayBuffer as an ArrayBuffer; a typed array is accepted too.
   if (v instanceof ArrayBuffer) {
-    if (v.byteLength > MAX_FILE_BYTES) fail(where, 'is larger than 1 GiB');
+    if (v.byteLength > MAX_WAV_BYTES) fail(where, tooLarge);
     return v;
   }
   if (ArrayBuffer.isView(v)) {
-    if (v.byteLength > MAX_FILE_BYTES) fail(where, 'is larger than 1 GiB');
+    if (v.byteLength > MAX_WAV_BYTES) fail(where, tooLarge);
     return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) as ArrayBuffer;
   }
   return fail(where, `must be the file's bytes (an ArrayBuffer), not ${describe(v)}`);
 };
 
-const RUN_FILES = ['test_original', 'test_reconstruction', 'val_original', 'val_reconstruction'] as const;
+/** The audio files a run folder holds, as an AudioRef of kind 'run' names them (`<file>.wav`). */
+export const RUN_AUDIO_FILES = ['test_original', 'test_reconstruction', 'val_original', 'val_reconstruction'] as const satisfies readonly Extract<AudioRef, { kind: 'run' }>['file'][];
 
 /** An AudioRef, checked per kind with exactly that kind's fields. */
 export const audioRef: Check<AudioRef> = (v, where) => {
@@ -110,7 +118,7 @@ export const audioRef: Check<AudioRef> = (v, where) => {
     case 'reconstruction':
       return object<{ kind: 'reconstruction'; runId: string; clipId: string }>({ kind: oneOf(['reconstruction']), runId: id, clipId: id }, ['kind', 'runId', 'clipId'])(v, where);
     case 'run':
-      return object<Extract<AudioRef, { kind: 'run' }>>({ kind: oneOf(['run']), runId: id, file: oneOf(RUN_FILES) }, ['kind', 'runId', 'file'])(v, where);
+      return object<Extract<AudioRef, { kind: 'run' }>>({ kind: oneOf(['run']), runId: id, file: oneOf(RUN_AUDIO_FILES) }, ['kind', 'runId', 'file'])(v, where);
   }
 };
 
@@ -149,11 +157,12 @@ const augment = object<Partial<Augment>>({ gainDb: finiteNumber, polarity: boole
 type PartialConfig = { [K in keyof TrainConfig]?: K extends 'optimizer' | 'schedule' | 'augment' ? Partial<TrainConfig[K]> : TrainConfig[K] };
 
 /**
- * The shape of a partial TrainConfig. The `{ [K in keyof T]-?: Check }` type of `object` makes this
- * fail to compile when TrainConfig gains or loses a key, so the allowed keys cannot drift from the
- * engine's type (and tests/electron compare them with DEFAULT_CONFIG).
+ * A partial TrainConfig as startTraining takes it: its shape only. The `{ [K in keyof T]-?: Check }`
+ * type of `object` makes this fail to compile when TrainConfig gains or loses a key, so the allowed
+ * keys cannot drift from the engine's type (and tests/electron compare them with DEFAULT_CONFIG).
+ * The values are the service's to judge: its resolveConfig refuses them with BAD_CONFIG.
  */
-export const trainConfigShape = object<PartialConfig>({
+export const trainConfig = object<PartialConfig>({
   preset: name as Check<TrainConfig['preset']>,
   loss: name as Check<TrainConfig['loss']>,
   optimizer,
@@ -169,17 +178,6 @@ export const trainConfigShape = object<PartialConfig>({
   logEvery: finiteNumber,
   threads: finiteNumber,
 }) as Check<Partial<TrainConfig>>;
-
-/**
- * A partial TrainConfig as startTraining takes it: the shape above, then the engine's own check of
- * the values filled in with the defaults (its ConfigError, code BAD_CONFIG, passes through). What
- * is passed on is the partial config, not the resolved one: the service resolves it again.
- */
-export const trainConfig: Check<Partial<TrainConfig>> = (v, where) => {
-  const partial = trainConfigShape(v, where);
-  resolveConfig(partial);
-  return partial;
-};
 
 // ---- the methods' argument lists ----
 
@@ -203,9 +201,17 @@ const optional =
 const fileName = string({ min: 1, max: 255 });
 /** A suggested file name for the save dialog; only its base name is used. */
 const suggestedName = string({ min: 1, max: 255 });
-/** A path on the engine's machine (addFiles, exportAudio: never offered to a page, see the doors). */
+/** A path on the engine's machine (addFiles, exportAudio: never offered to a page, see PATH_METHODS). */
 const filePath = string({ min: 1, max: 4096 });
 const wavPath = string({ min: 5, max: 4096, pattern: /\.wav$/i, patternHint: 'a path ending in .wav' });
+
+/**
+ * The calls that take paths on the engine's machine (filePath, wavPath above). Neither door offers
+ * them to a page, which could then read or write any file the user can: the web host answers
+ * NOT_AVAILABLE (a browser uploads and downloads instead), the desktop shell has no channel for
+ * them (its native dialogs choose the paths).
+ */
+export const PATH_METHODS = ['addFiles', 'exportAudio'] as const satisfies readonly LabMethod[];
 
 /** Every call and the argument list it accepts: the LabApi methods and the desktop's dialogs. */
 export const METHOD_ARGS = {

@@ -6,8 +6,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../assets.js';
-import { LAB_METHODS, type LabEvent, type LabMethod } from '../api/contract.js';
+import { LAB_METHODS, type LabEvent } from '../api/contract.js';
 import { createDispatch, type CallResult } from '../api/dispatch.js';
+import { PATH_METHODS } from '../api/validate.js';
 import { LabService } from '../api/service.js';
 import { BodyError, readBody } from './body.js';
 import { newToken, RequestGuard, type Refusal } from './guard.js';
@@ -52,8 +53,8 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-/** Calls that take server-side file paths: a browser uploads and downloads instead. */
-const NOT_IN_BROWSER = new Set<LabMethod>(['addFiles', 'exportAudio']);
+/** Calls that take server-side file paths (PATH_METHODS): a browser uploads and downloads instead. */
+const NOT_IN_BROWSER: ReadonlySet<string> = new Set(PATH_METHODS);
 /** Calls that move bytes, each with its own route. */
 // A Map, not an object literal: a method name like `constructor` must not find Object.prototype's.
 const OWN_ROUTE = new Map<string, string>([
@@ -130,7 +131,7 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
       } catch {
         return sendError(req, res, 'NOT_FOUND', 'no such method');
       }
-      if (NOT_IN_BROWSER.has(method as LabMethod)) {
+      if (NOT_IN_BROWSER.has(method)) {
         return sendError(req, res, 'NOT_AVAILABLE', `${method} takes file paths on the host's machine, which a browser may not name; upload files with POST /api/upload and download audio with POST /api/audio instead`);
       }
       const own = OWN_ROUTE.get(method);

@@ -1,44 +1,97 @@
 // The HTTP status of every error code the web host answers with, in one table: the host's own
 // refusals (token, Host, Origin, sizes, routes) and every code a call can end in (src/api/call-error.ts).
 // Clients act on the code in the body; the status is for HTTP tooling and logs.
-const STATUS_OF_CODE = new Map<string, number>([
-  // The request itself.
-  ['BAD_REQUEST', 400],
-  ['BAD_CONFIG', 400],
-  ['UNAUTHORIZED', 401],
-  ['BAD_ORIGIN', 403],
-  ['NOT_AVAILABLE', 403],
-  ['NOT_FOUND', 404],
-  ['METHOD_NOT_ALLOWED', 405],
-  ['TOO_LARGE', 413],
-  ['BAD_HOST', 421],
-  // What the request names does not exist.
-  ['RUN_NOT_FOUND', 404],
-  ['FILE_NOT_FOUND', 404],
-  // It exists, but is not in a state to do this.
-  ['NOT_RUNNING', 409],
-  ['NO_WEIGHTS', 409],
-  ['NO_TEST_SPLIT', 409],
-  ['RUN_DAMAGED', 409],
-  ['RUN_EXISTS', 409],
-  ['FILE_EXISTS', 409],
-  ['NOT_A_FILE', 409],
-  // The machine: conditions to fix on the host's side, not faults in the program.
-  ['NO_SPACE', 507],
-  ['NO_PERMISSION', 500],
-  ['IO_FAILED', 500],
-  ['TOO_MANY_OPEN_FILES', 503],
-  ['STARTING', 503],
-  ['INTERNAL', 500],
-]);
+//
+// Every code has its own row. The typed code lists (AudioErrorCode, RunErrorCode, SystemCallCode)
+// are checked by the compiler (`satisfies` below); codes thrown as plain strings (ApiError,
+// JobError, TrainingError ...) are found in the sources by tests/web/status.test.ts. A code without
+// a row is a gap in this table, not a judgement on the request, so it answers 500.
+import type { AudioErrorCode } from '../audio/errors.js';
+import type { RunErrorCode } from '../runs/errors.js';
+import type { SystemCallCode } from '../api/call-error.js';
 
-/**
- * Any other code is one of the engine's typed refusals of the data it was given (a WAV it cannot
- * read, a clip that was refused, too little audio to train on): the request was understood, the
- * content cannot be processed.
- */
-const TYPED_REFUSAL = 422;
+const STATUS = {
+  // The request itself: malformed, unauthorised, or aimed at something that is not there.
+  BAD_REQUEST: 400,
+  BAD_CONFIG: 400,
+  UNAUTHORIZED: 401,
+  BAD_ORIGIN: 403,
+  NOT_AVAILABLE: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  TOO_LARGE: 413,
+  BAD_HOST: 421,
+
+  // What the request names does not exist.
+  RUN_NOT_FOUND: 404,
+  FILE_NOT_FOUND: 404,
+
+  // It exists, but is not in a state to do this (yet, or any more).
+  NOT_RUNNING: 409,
+  NO_WEIGHTS: 409,
+  NO_TEST_SPLIT: 409,
+  RUN_DAMAGED: 409,
+  RUN_EXISTS: 409,
+  FILE_EXISTS: 409,
+  NOT_A_FILE: 409,
+
+  // The data given cannot be used: the request was understood, its content cannot be processed.
+  EMPTY_FILE: 422,
+  NOT_WAV: 422,
+  UNSUPPORTED_CONTAINER: 422,
+  TRUNCATED_HEADER: 422,
+  NO_FMT_CHUNK: 422,
+  BAD_FMT_CHUNK: 422,
+  NO_DATA_CHUNK: 422,
+  TRUNCATED_DATA: 422,
+  NO_AUDIO: 422,
+  INVALID_CHANNELS: 422,
+  INVALID_SAMPLE_RATE: 422,
+  UNSUPPORTED_FORMAT: 422,
+  UNSUPPORTED_BIT_DEPTH: 422,
+  NON_FINITE_SAMPLES: 422,
+  UNSUPPORTED_SAMPLE_RATE: 422,
+  TOO_SHORT: 422,
+  CLIP_REFUSED: 422,
+  NOT_ENOUGH_AUDIO: 422,
+  DIVERGED: 422,
+  // A file larger than the engine reads at all, like a body over the host's limit.
+  FILE_TOO_LARGE: 413,
+
+  // Room on the host. LIBRARY_FULL is 507, not 413: 413 says the request is too large whatever
+  // the server holds, so sending it again is pointless; the library's limit depends on what it
+  // already holds, and the same file is taken once clips are removed. That is the server's store
+  // lacking room for it, which is what 507 Insufficient Storage says (as for a full disk).
+  LIBRARY_FULL: 507,
+  NO_SPACE: 507,
+
+  // The machine: reading or writing failed on the host's side, not because of the request.
+  NO_PERMISSION: 500,
+  IO_FAILED: 500,
+  READ_FAILED: 500,
+  WRITE_FAILED: 500,
+
+  // The engine: a fault, or a worker that died under it.
+  INTERNAL: 500,
+  ENGINE_WORKER_FAILED: 500,
+  TRAINING_FAILED: 500,
+  WORKER_CRASHED: 500,
+  WORKER_EXITED: 500,
+
+  // The service cannot take calls now: starting, stopping, out of file handles, or not built (no
+  // heavy call can work until `npm run build`); the request itself may be fine.
+  STARTING: 503,
+  SHUTTING_DOWN: 503,
+  TOO_MANY_OPEN_FILES: 503,
+  NOT_BUILT: 503,
+} satisfies Record<AudioErrorCode | RunErrorCode | SystemCallCode, number> & Record<string, number>;
+
+/** Every code with its status; a Map, so a code such as `constructor` finds nothing of Object.prototype. */
+export const STATUS_OF_CODE: ReadonlyMap<string, number> = new Map(Object.entries(STATUS));
+
+/** A code this table does not list: a gap here, answered as the server's fault (see above). */
+export const UNLISTED_CODE_STATUS = 500;
 
 export function statusOf(code: string): number {
-  return STATUS_OF_CODE.get(code) ?? TYPED_REFUSAL;
+  return STATUS_OF_CODE.get(code) ?? UNLISTED_CODE_STATUS;
 }

@@ -1,20 +1,23 @@
 // The one door into the engine (src/api/dispatch.ts), through both of its doors: the desktop
 // shell's IPC handlers (electron/ipc.ts, with a fake ipcMain) and the web host's HTTP routes
 // (src/web/host.ts, real HTTP). Each bad call must end in the same typed error through both, with
-// no path of this machine in the message; a damaged run folder is listed with its reason.
+// no path of this machine in the message (the folders here have spaces in their names, as a
+// student's often do); a damaged run folder is listed with its reason.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LabService } from '../../src/api/service.js';
 import { createDispatch, type CallResult } from '../../src/api/dispatch.js';
-import type { RunSummary } from '../../src/api/contract.js';
+import { pathHider } from '../../src/api/hide-paths.js';
+import type { LibraryEntry, RunSummary } from '../../src/api/contract.js';
 import { DEFAULT_CONFIG } from '../../src/train/config.js';
 import { startWebHost, type WebHost } from '../../src/web/host.js';
 import { statusOf } from '../../src/web/status.js';
 import { appWindowSenderCheck, registerLabIpc } from '../../electron/ipc.js';
 import { FakeIpcMain, fakeEvent, WINDOW_CONTENTS_ID } from '../electron/fakes.js';
 import { LabClient } from '../web/client.js';
+import { PACKAGE_ROOT } from '../../src/assets.js';
 import { EDGE_DIR, REPO, tempDir } from '../helpers.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -23,6 +26,8 @@ let service: LabService;
 let host: WebHost;
 let ipc: FakeIpcMain;
 let clipId: string;
+/** What the desktop's open dialog answers with next. */
+let picked: string[] = [];
 
 type Door = (method: string, args: unknown[]) => Promise<CallResult>;
 const doors: [string, Door][] = [
@@ -75,7 +80,7 @@ function expectNoServerPath(text: string): void {
 
 beforeAll(async () => {
   tmp = tempDir('codec-lab-dispatch-');
-  runsDir = path.join(tmp.dir, 'runs');
+  runsDir = path.join(tmp.dir, 'My Lab Runs');
   for (const [id, files] of Object.entries(FOLDERS)) {
     mkdirSync(path.join(runsDir, id), { recursive: true });
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(runsDir, id, name), text);
@@ -84,7 +89,7 @@ beforeAll(async () => {
   const wav = readFileSync(path.join(EDGE_DIR, 'ok_s16_mono_11025.wav'));
   clipId = (await service.addFileData('tone.wav', wav.buffer.slice(wav.byteOffset, wav.byteOffset + wav.byteLength))).id;
   ipc = new FakeIpcMain();
-  const dialogs = { chooseWavFiles: async () => [], chooseSavePath: async () => null };
+  const dialogs = { chooseWavFiles: async () => picked, chooseSavePath: async () => null };
   registerLabIpc(ipc, createDispatch(service, { runsDir, dialogs }), appWindowSenderCheck(() => ({ id: WINDOW_CONTENTS_ID, isDestroyed: () => false })));
   host = await startWebHost({ port: 0, service, staticDir: path.join(tmp.dir, 'no-site') });
 });
@@ -163,6 +168,68 @@ describe.each(doors)('through the %s door', (_door, call) => {
   });
 });
 
+describe('a file refused when added by path, in folders with spaces', () => {
+  // Missing files, so the engine's message names each path: one outside every folder the engine
+  // knows (only the file's name is left), one in the home folder, one in the temporary folder.
+  const files = () => [
+    { file: '/nowhere known/My Music/Take 1.wav', message: /^no such file: Take 1\.wav$/ },
+    { file: path.join(os.homedir(), 'No Such Folder', 'take 2.wav'), message: /^no such file: ~\/No Such Folder\/take 2\.wav$/ },
+    { file: path.join(tmp.dir, 'My Music', 'take 3.wav'), message: /^no such file: <temp>\/.+\/My Music\/take 3\.wav$/ },
+  ];
+  let added: CallResult;
+
+  beforeAll(async () => {
+    picked = files().map((f) => f.file);
+    added = await doors[0][1]('openFilesDialog', []);
+    picked = [];
+  });
+
+  function expectHidden(entries: LibraryEntry[]): void {
+    for (const { file, message } of files()) {
+      const entry = entries.find((e) => e.name === path.basename(file));
+      expect(entry, file).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } });
+      const text = (entry as Extract<LibraryEntry, { ok: false }>).error.message;
+      expect(text).toMatch(message);
+      expectNoServerPath(text);
+    }
+  }
+
+  it('is answered by the desktop open dialog with a message naming no folder of this machine', () => {
+    expect(added.ok, JSON.stringify(added)).toBe(true);
+    if (added.ok) expectHidden(added.value as LibraryEntry[]);
+  });
+
+  it.each(doors)('is listed so through the %s door', async (_door, call) => {
+    const r = await call('listLibrary', []);
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (r.ok) expectHidden(r.value as LibraryEntry[]);
+  });
+});
+
+describe('hiding paths in a message', () => {
+  const hide = pathHider('/srv/lab/My Runs');
+  const home = os.homedir();
+  const cases: [string, string, string][] = [
+    ['a path outside the known folders, spaces in folder and file', 'no such file: /Volumes/Jane Doe/Music/My Song.wav', 'no such file: My Song.wav'],
+    ['the same, then more of the sentence', 'cannot read /Volumes/Ext Disk/My Song.wav: not a WAV file', 'cannot read My Song.wav: not a WAV file'],
+    ['a quoted path, up to its closing quote', "the file '/Volumes/Ext Disk/My Song (final).wav' is empty", "the file 'My Song (final).wav' is empty"],
+    ['a quoted Windows path', '"C:\\Users\\Jane Doe\\My Song.wav" is empty', '"My Song.wav" is empty'],
+    ['a bare Windows path', 'bad file C:\\Users\\Jane Doe\\Music\\My Song.wav', 'bad file My Song.wav'],
+    ['the runs folder', 'writing /srv/lab/My Runs/run 1/best.weights', 'writing runs/run 1/best.weights'],
+    ['the runs folder ending a sentence', 'nothing in /srv/lab/My Runs.', 'nothing in runs.'],
+    ['a folder whose name only starts like the runs folder', 'writing /srv/lab/My Runs2/x.wav', 'writing x.wav'],
+    ['the home folder', `cannot read ${home}/My Music/take 1.wav: bad`, 'cannot read ~/My Music/take 1.wav: bad'],
+    ['the temporary folder', `cannot read ${os.tmpdir()}/upload 3/x.wav`, 'cannot read <temp>/upload 3/x.wav'],
+    ['the package', `missing ${PACKAGE_ROOT}/dist/jobs/worker.js`, 'missing <codec-lab>/dist/jobs/worker.js'],
+    ['no path at all', 'step 3/4 and/or 10 ms', 'step 3/4 and/or 10 ms'],
+  ];
+  for (const [what, message, hidden] of cases) {
+    it(`rewrites ${what}`, () => {
+      expect(hide(message)).toBe(hidden);
+    });
+  }
+});
+
 describe('unknown methods', () => {
   it('are NOT_FOUND over HTTP, have no IPC channel, and are NOT_FOUND in the dispatch itself', async () => {
     const dispatch = createDispatch(service, { runsDir });
@@ -185,11 +252,11 @@ describe('events', () => {
     const fake = { subscribe: (l: (e: unknown) => void) => (listeners.push(l), () => listeners.splice(listeners.indexOf(l), 1)) } as unknown as LabService;
     const got: unknown[] = [];
     const unsubscribe = createDispatch(fake, { runsDir }).subscribe((e) => got.push(e));
-    const skipped = [{ name: 'x.wav', reason: `${tmp.dir}/x.wav is too short` }];
+    const skipped = [{ name: 'x y.wav', reason: '/srv/lab data/x y.wav is too short' }];
     listeners[0]({ type: 'train', runId: 'r1', event: { type: 'started', runDir: path.join(runsDir, 'r1'), params: 5, segments: { train: 1, val: 1, test: 1 }, skipped } });
     listeners[0]({ type: 'train-error', runId: 'r1', code: 'NO_SPACE', message: `no space left writing ${runsDir}/r1/best.weights` });
     expect(got).toEqual([
-      { type: 'train', runId: 'r1', event: { type: 'started', runDir: 'runs/r1', params: 5, segments: { train: 1, val: 1, test: 1 }, skipped: [{ name: 'x.wav', reason: 'x.wav is too short' }] } },
+      { type: 'train', runId: 'r1', event: { type: 'started', runDir: 'runs/r1', params: 5, segments: { train: 1, val: 1, test: 1 }, skipped: [{ name: 'x y.wav', reason: 'x y.wav is too short' }] } },
       { type: 'train-error', runId: 'r1', code: 'NO_SPACE', message: 'no space left writing runs/r1/best.weights' },
     ]);
     unsubscribe();
@@ -227,7 +294,7 @@ describe('errors the service throws', () => {
     const fault = new TypeError(`e.toExponential is not a function (in ${REPO}/dist/api/service.js)`);
     expect(await createDispatch(thrower(fault), opts).call('listRuns', [])).toEqual({
       ok: false,
-      error: { code: 'INTERNAL', message: 'internal error: e.toExponential is not a function (in service.js)' },
+      error: { code: 'INTERNAL', message: 'internal error: e.toExponential is not a function (in <codec-lab>/dist/api/service.js)' },
     });
     // Node's programming errors carry codes too; they are faults all the same.
     const nodeBug = Object.assign(new TypeError('The "path" argument must be of type string'), { code: 'ERR_INVALID_ARG_TYPE' });

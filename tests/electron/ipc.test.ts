@@ -5,21 +5,21 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LAB_METHODS, type AudioRef, type LibraryEntry } from '../../src/api/contract.js';
+import { LAB_METHODS, type AudioRef, type LabApi, type LibraryEntry } from '../../src/api/contract.js';
 import { ApiError, LabService } from '../../src/api/service.js';
-import { createDispatch, exportTarget, type LabServiceLike, type NativeDialogs } from '../../src/api/dispatch.js';
+import { createDispatch, exportTarget, type CallResult, type NativeDialogs } from '../../src/api/dispatch.js';
 import { toCallError } from '../../src/api/call-error.js';
-import { ValidationError, trainConfig } from '../../src/api/validate.js';
+import { PATH_METHODS, ValidationError, trainConfig } from '../../src/api/validate.js';
 import { DEFAULT_CONFIG } from '../../src/train/config.js';
 import { encodeWav } from '../../src/audio/wav-write.js';
-import { appWindowSenderCheck, EVENT_CHANNEL, forwardLabEvents, IPC_METHODS, LAB_CHANNELS, registerLabIpc, type IpcResult } from '../../electron/ipc.js';
+import { appWindowSenderCheck, EVENT_CHANNEL, forwardLabEvents, IPC_METHODS, LAB_CHANNELS, registerLabIpc } from '../../electron/ipc.js';
 import { FakeIpcMain, fakeEvent, WINDOW_CONTENTS_ID } from './fakes.js';
 import { sine, tempDir } from '../helpers.js';
 
 /** A service that records every call and answers with something recognisable. */
-function recordingService(): { service: LabServiceLike; calls: [string, unknown[]][] } {
+function recordingService(): { service: LabApi; calls: [string, unknown[]][] } {
   const calls: [string, unknown[]][] = [];
-  const service = new Proxy({} as LabServiceLike, {
+  const service = new Proxy({} as LabApi, {
     get: (_t, method: string) =>
       async (...args: unknown[]) => {
         calls.push([method, args]);
@@ -49,16 +49,17 @@ function setup(d: NativeDialogs = dialogs()) {
   const ipc = new FakeIpcMain();
   const { service, calls } = recordingService();
   const registration = registerLabIpc(ipc, createDispatch(service, { dialogs: d }), trusted);
-  const call = (method: string, ...args: unknown[]) => ipc.invoke(`lab:${method}`, fakeEvent(), ...args) as Promise<IpcResult>;
+  const call = (method: string, ...args: unknown[]) => ipc.invoke(`lab:${method}`, fakeEvent(), ...args) as Promise<CallResult>;
   return { ipc, calls, registration, call };
 }
 
 const REF: AudioRef = { kind: 'reconstruction', runId: 'small-mel-db-l1-001', clipId: 'clip-1234abcd' };
 
 describe('channels', () => {
-  it('serves one lab:<method> channel per LAB_METHOD except addFiles and exportAudio, plus the two dialogs', () => {
+  it('serves one lab:<method> channel per LAB_METHOD except the path-taking ones, plus the two dialogs', () => {
     const { ipc, registration } = setup();
-    const expected = [...LAB_METHODS.filter((m) => m !== 'addFiles' && m !== 'exportAudio'), 'openFilesDialog', 'saveAudioDialog'].map((m) => `lab:${m}`);
+    expect([...PATH_METHODS].sort()).toEqual(['addFiles', 'exportAudio']);
+    const expected = [...LAB_METHODS.filter((m) => !(PATH_METHODS as readonly string[]).includes(m)), 'openFilesDialog', 'saveAudioDialog'].map((m) => `lab:${m}`);
     expect([...ipc.handlers.keys()].sort()).toEqual(expected.sort());
     expect(registration.channels.sort()).toEqual(expected.sort());
     expect([...LAB_CHANNELS].sort()).toEqual(expected.sort());
@@ -123,7 +124,7 @@ describe('sender check', () => {
 
   it('refuses an untrusted call before validating or calling the service', async () => {
     const { ipc, calls } = setup();
-    const r = (await ipc.invoke('lab:removeClip', fakeEvent({ frame: 'sub' }), 'clip-1')) as IpcResult;
+    const r = (await ipc.invoke('lab:removeClip', fakeEvent({ frame: 'sub' }), 'clip-1')) as CallResult;
     expect(r).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('outside the Codec Lab window') } });
     expect(calls).toEqual([]);
   });
@@ -246,7 +247,7 @@ describe('argument validation', () => {
 describe('errors', () => {
   it("keeps the engine's error code and message", async () => {
     const ipc = new FakeIpcMain();
-    const failing = new Proxy({} as LabServiceLike, {
+    const failing = new Proxy({} as LabApi, {
       get: () => async () => {
         throw new ApiError('NOT_FOUND', 'no clip clip-1 in the library');
       },
@@ -273,7 +274,7 @@ describe('errors', () => {
 describe('file access only through the dialogs', () => {
   it('openFilesDialog adds exactly the files the user picked', async () => {
     const h = setup(dialogs({ open: ['/home/s/a.wav', '/home/s/b.wav'] }));
-    const r = (await h.call('openFilesDialog')) as IpcResult<LibraryEntry[]>;
+    const r = (await h.call('openFilesDialog')) as CallResult<LibraryEntry[]>;
     expect(r.ok && r.value.map((e) => e.name)).toEqual(['a.wav', 'b.wav']);
     expect(h.calls).toEqual([['addFiles', [['/home/s/a.wav', '/home/s/b.wav']]]]);
   });
@@ -319,7 +320,7 @@ describe('with the real LabService', () => {
   const ipc = new FakeIpcMain();
   const exported = path.join(t.dir, 'export.wav');
   registerLabIpc(ipc, createDispatch(service, { runsDir: service.runsDir, dialogs: { chooseWavFiles: async () => [], chooseSavePath: async () => exported } }), trusted);
-  const call = (method: string, ...args: unknown[]) => ipc.invoke(`lab:${method}`, fakeEvent(), ...args) as Promise<IpcResult<never>>;
+  const call = (method: string, ...args: unknown[]) => ipc.invoke(`lab:${method}`, fakeEvent(), ...args) as Promise<CallResult<never>>;
   afterAll(async () => {
     await service.shutdown();
     t.cleanup();
@@ -327,17 +328,17 @@ describe('with the real LabService', () => {
 
   it('adds bytes, lists, serves audio, exports through the dialog and reports engine errors', async () => {
     const wav = encodeWav([sine(440, 24000, 2400)], 24000, 'pcm_s16');
-    const added = (await call('addFileData', 'tone.wav', wav.buffer.slice(wav.byteOffset, wav.byteOffset + wav.byteLength))) as IpcResult<LibraryEntry>;
+    const added = (await call('addFileData', 'tone.wav', wav.buffer.slice(wav.byteOffset, wav.byteOffset + wav.byteLength))) as CallResult<LibraryEntry>;
     expect(added.ok && added.value).toMatchObject({ name: 'tone.wav', ok: true, sampleRate: 24000, channels: 1, frames: 2400 });
     const clipId = added.ok ? added.value.id : '';
 
-    const list = (await call('listLibrary')) as IpcResult<LibraryEntry[]>;
+    const list = (await call('listLibrary')) as CallResult<LibraryEntry[]>;
     expect(list.ok && list.value.map((e) => e.id)).toEqual([clipId]);
 
-    const audio = (await call('audio', { kind: 'clip', clipId })) as IpcResult<ArrayBuffer>;
+    const audio = (await call('audio', { kind: 'clip', clipId })) as CallResult<ArrayBuffer>;
     expect(audio.ok && audio.value.byteLength).toBe(wav.byteLength);
 
-    const saved = (await call('saveAudioDialog', { kind: 'model-input', clipId }, 'tone model input.wav')) as IpcResult<{ path: string }>;
+    const saved = (await call('saveAudioDialog', { kind: 'model-input', clipId }, 'tone model input.wav')) as CallResult<{ path: string }>;
     expect(saved.ok && saved.value.path).toBe(exported);
     expect(existsSync(exported)).toBe(true);
 
