@@ -30,7 +30,7 @@ const CONVERTER: Record<ResampleQuality, (typeof lsr.ConverterType)[keyof typeof
 };
 
 /** libsamplerate's SRC_MAX_RATIO: the largest factor it converts by, up or down. */
-export const MAX_RATIO = 256;
+const MAX_RATIO = 256;
 /** The largest rate libsamplerate-js accepts, after the rates are reduced to their ratio. */
 const MAX_WRAPPER_RATE = 192000;
 /** libsamplerate-js's transfer buffers, in samples; each call must fit in them, input and output. */
@@ -75,7 +75,7 @@ function converterRates(fromRate: number, toRate: number): { from: number; to: n
 }
 
 /** The length of the output: the number of samples whose duration is nearest the input's. */
-export function resampledLength(frames: number, fromRate: number, toRate: number): number {
+function resampledLength(frames: number, fromRate: number, toRate: number): number {
   return Math.round((frames * toRate) / fromRate);
 }
 

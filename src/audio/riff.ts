@@ -48,7 +48,7 @@ export interface ByteSource {
   read(at: number, length: number): Uint8Array;
 }
 
-export function memorySource(b: Uint8Array): ByteSource {
+function memorySource(b: Uint8Array): ByteSource {
   return { size: b.length, read: (at, length) => b.subarray(at, Math.min(b.length, at + length)) };
 }
 

@@ -5,8 +5,8 @@
 // 16-bit stereo file, new WaveFile + getSamples peaked at 1.07 GB and took 4.1 s; with our float32
 // copy on top, a 1 GiB file needed 11.6 GB. Decoding PCM is a few lines per format, so it is done
 // here, one chunk of frames at a time, and reading a file costs its float32 output and one buffer.
-// wavefile keeps the part where it earns its place: the G.711 expansion (the tables below come
-// from it) and writing files (wav-write.ts).
+// wavefile keeps the one part where it earns its place: the G.711 expansion (the tables below come
+// from it). Writing files no longer uses it either (wav-write.ts).
 import wf from 'wavefile';
 import type { SampleFormat, WavFormat } from './riff.js';
 

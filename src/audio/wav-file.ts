@@ -3,7 +3,7 @@
 // The file is never held whole by the readers here: the chunk walk reads a small window at a time
 // and the samples are streamed through one reusable buffer.
 import { open, type FileHandle } from 'node:fs/promises';
-import { readSync } from 'node:fs';
+import { constants, readSync } from 'node:fs';
 import { AudioError } from './errors.js';
 import type { ByteSource, WavLayout } from './riff.js';
 
@@ -64,7 +64,9 @@ function openFailure(file: string, e: unknown): AudioError {
 export async function withWavFile<T>(file: string, use: (f: OpenWavFile) => Promise<T>): Promise<T> {
   let handle: FileHandle;
   try {
-    handle = await open(file, 'r');
+    // O_NONBLOCK: a FIFO given as a path must be refused below (not a regular file), not wait for a
+    // writer for ever; a regular file reads the same either way.
+    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     throw openFailure(file, e);
   }

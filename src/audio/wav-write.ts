@@ -35,13 +35,24 @@ export function encodeWav(channels: readonly Float32Array[], sampleRate: number,
   return file.bytes;
 }
 
-/** Write WAV bytes atomically: a crash never leaves a half-written file under `file`. */
+/**
+ * Write WAV bytes atomically: a crash never leaves a half-written file under `file`. A condition of
+ * the machine (a missing folder, a full disk, no permission) is rethrown as Node's own system error,
+ * naming `file` (writeFileAtomic sees to that): its code, errno and syscall are what the API maps to
+ * FILE_NOT_FOUND, NO_SPACE and the like. Only a failure that is no system error is WRITE_FAILED.
+ */
 async function writeWavBytes(file: string, bytes: Uint8Array): Promise<void> {
   try {
     await writeFileAtomic(file, bytes);
   } catch (e) {
+    if (isSystemError(e)) throw e;
     throw new AudioError('WRITE_FAILED', `cannot write ${file}: ${(e as Error).message}`);
   }
+}
+
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  const err = e as NodeJS.ErrnoException;
+  return err instanceof Error && typeof err.code === 'string' && typeof err.errno === 'number' && typeof err.syscall === 'string';
 }
 
 export async function writeWav(file: string, channels: readonly Float32Array[], sampleRate: number, format: WavWriteFormat = 'pcm_s16'): Promise<void> {

@@ -14,8 +14,7 @@
 // only; a leftover temporary file (hidden, `.name.pid-xxxx.tmp`) is removed when the run is read.
 import { mkdirSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { writeFileAtomicSync } from '../util/atomic-file.js';
+import { tempNameFor, writeFileAtomicSync } from '../util/atomic-file.js';
 import { decodeWeights, type WeightsFile } from '../nn/weights.js';
 import { RunError } from './errors.js';
 import { entryExists, isRealDir, isRegularFile, readRunFile } from './run-files.js';
@@ -38,11 +37,6 @@ export function newRunName(root: string, label: string, reserved: ReadonlySet<st
   }
 }
 
-/** A hidden name beside `name` that says which process made it: `.name.PID-xxxxxxxx.tmp`, as the atomic writes use. */
-function stagingName(name: string): string {
-  return `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-}
-
 /**
  * Make a run folder in `root` holding the files `fill` writes, all at once: they go into a hidden
  * folder that is renamed when `fill` is done, so nobody ever sees the run half made, and a failure
@@ -52,7 +46,8 @@ function stagingName(name: string): string {
 export async function createRunDir(root: string, name: string | { label: string }, fill: (dir: string) => Promise<void>): Promise<string> {
   mkdirSync(root, { recursive: true });
   removeStaleStaging(root);
-  const staging = path.join(root, stagingName(typeof name === 'string' ? name : name.label));
+  // The same hidden, per-process name as a temporary file's, so removeStaleStaging knows a dead writer's.
+  const staging = tempNameFor(path.join(root, typeof name === 'string' ? name : name.label));
   mkdirSync(staging);
   try {
     await fill(staging);

@@ -2,7 +2,9 @@
 // else or edited by hand could hold a link to any file on the machine, and the web host serves run
 // files to the browser; so a run folder must be a real folder, and every file read from it a regular
 // file, opened with O_NOFOLLOW where the platform has it (elsewhere checked with lstat first).
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
+// A FIFO (named pipe) in a run folder is refused too: opened for reading it would wait for a writer
+// for ever, and runs are listed on the host's main thread.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { RunError } from './errors.js';
 
@@ -48,10 +50,17 @@ export function listRunDirs(root: string): string[] {
 }
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+/**
+ * open() of a FIFO for reading blocks until a writer opens it; with O_NONBLOCK it returns at once
+ * (fstat then refuses it). On a regular file the flag changes nothing. Windows has no such flag, and
+ * no FIFOs in folders either (its named pipes live in their own namespace).
+ */
+const NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 /**
  * The bytes of a file in a run folder. Its folder must be a real folder and the file a regular file;
- * a symbolic link in either place, or a missing file, is a RunError RUN_DAMAGED naming the file.
+ * a symbolic link in either place, a missing file, or anything but a regular file (a FIFO, a device,
+ * a folder) is a RunError RUN_DAMAGED naming the file.
  */
 export function readRunFile(file: string): Buffer {
   const dir = path.dirname(file);
@@ -59,7 +68,7 @@ export function readRunFile(file: string): Buffer {
   if (!NOFOLLOW && lstatIsLink(file)) throw linkError(file);
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | NOFOLLOW);
+    fd = openSync(file, constants.O_RDONLY | NOFOLLOW | NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw linkError(file);
@@ -67,11 +76,21 @@ export function readRunFile(file: string): Buffer {
     throw e;
   }
   try {
-    if (!fstatSync(fd).isFile()) throw new RunError('RUN_DAMAGED', `${file} is not a regular file`);
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new RunError('RUN_DAMAGED', `${file} is ${kindOf(stats)}, not a regular file`);
     return readFileSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** What a file that is not a regular one is, in words. */
+function kindOf(s: Stats): string {
+  if (s.isFIFO()) return 'a FIFO (named pipe)';
+  if (s.isDirectory()) return 'a folder';
+  if (s.isSocket()) return 'a socket';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  return 'something else';
 }
 
 function lstatIsLink(file: string): boolean {

@@ -11,11 +11,11 @@ import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import path from 'node:path';
 import { decodeWav } from '../audio/wav-read.js';
+import { MODEL_RATE } from '../audio/prepare.js';
 import type { Clip, DataSplit } from '../data/dataset.js';
 import { RunError } from './errors.js';
 import { entryExists, readRunFile } from './run-files.js';
 
-export const MODEL_RATE = 24000;
 export const SPLIT_NAMES = ['train', 'val', 'test'] as const;
 export type SplitName = (typeof SPLIT_NAMES)[number];
 
@@ -41,7 +41,7 @@ export interface SplitRecord {
 }
 
 /** SHA-256 of mono float32 samples as little-endian bytes (the same digest on every platform). */
-export function audioSha256(audio: Float32Array): string {
+function audioSha256(audio: Float32Array): string {
   let bytes = new Uint8Array(audio.buffer, audio.byteOffset, audio.byteLength);
   if (endianness() === 'BE') {
     bytes = new Uint8Array(audio.byteLength);

@@ -50,9 +50,9 @@ export class ConfigError extends Error {
 }
 
 /** Ten million steps: days of training at the speeds this engine reaches; more is a typo. */
-export const MAX_STEPS = 10_000_000;
+const MAX_STEPS = 10_000_000;
 /** Smallest segment: the codec's receptive field plus one hop, so every segment has a valid output frame. */
-export const MIN_SEGMENT = 1024 + 64;
+const MIN_SEGMENT = 1024 + 64;
 
 /** An allowed interval; `open` ends exclude the bound itself. */
 interface Range {

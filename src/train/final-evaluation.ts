@@ -7,6 +7,7 @@ import type { Clip, DataSplit } from '../data/dataset.js';
 import type { Preset } from '../nn/presets.js';
 import { saveWeights } from '../nn/weights.js';
 import { writeWav } from '../audio/wav-write.js';
+import { MODEL_RATE } from '../audio/prepare.js';
 import { concatAudio, evaluateCodec, type Evaluation } from '../eval/evaluate.js';
 import { UsableWeights, type Candidate } from './usable-weights.js';
 
@@ -40,7 +41,10 @@ export async function keepAndEvaluate(session: EndingSession, clips: readonly Cl
   const cut = (list: typeof split.test) => list.map((s) => ({ name: `${clips[s.clip].name}@${s.start}`, audio: clips[s.clip].audio.subarray(s.start, s.start + seg) }));
   const test = cut(split.test);
   const val = cut(split.val);
-  const usable = new UsableWeights(preset, [...test, ...val].map((c) => c.audio));
+  // Validation first: its first segment builds the codec's graphs, so the test split's timings (the
+  // speeds the evaluation reports) are of inference alone. The kept weights' outputs are kept too,
+  // and scored and written below as they are: the end of a run runs the model once per segment.
+  const usable = new UsableWeights(preset, [val.map((c) => c.audio), test.map((c) => c.audio)]);
   const best: Candidate = { what: 'the best weights', step: session.bestStep, params: session.bestParams() };
   const last: Candidate = { what: 'the last weights', step: session.weightsStep, params: session.params() };
   const initial: Candidate = { what: 'the initial weights', step: 0, params: session.initialParams() };
@@ -62,14 +66,14 @@ export async function keepAndEvaluate(session: EndingSession, clips: readonly Cl
     const why = "no weights of this run (best, last or initial) turn its validation and test audio into finite audio";
     return { metrics: null, metricsUnavailable: why, warnings: [...warnings, `${why}; the weights files hold the weights as trained`] };
   }
+  const [valRun, testRun] = keptBest.outputs;
   let evaluation: Evaluation;
-  let reconstructions: Float32Array[];
   try {
-    ({ evaluation, reconstructions } = evaluateCodec(keptBest.codec, test, { block: seg }));
+    ({ evaluation } = evaluateCodec(keptBest.codec, test, { block: seg, inference: testRun }));
   } catch (e) {
     return { metrics: null, metricsUnavailable: `the evaluation on the test split failed: ${(e as Error).message}`, warnings };
   }
-  await writeWav(path.join(dir, 'test_reconstruction.wav'), [concatAudio(reconstructions)], 24000, 'float32');
-  await writeWav(path.join(dir, 'val_reconstruction.wav'), [concatAudio(val.map((c) => keptBest.codec.reconstruct(c.audio)))], 24000, 'float32');
+  await writeWav(path.join(dir, 'test_reconstruction.wav'), [concatAudio(testRun.reconstructions)], MODEL_RATE, 'float32');
+  await writeWav(path.join(dir, 'val_reconstruction.wav'), [concatAudio(valRun.reconstructions)], MODEL_RATE, 'float32');
   return { metrics: evaluation, warnings };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { gatherSegments, type Clip } from '../data/dataset.js';
 import { saveWeights } from '../nn/weights.js';
 import { writeWav } from '../audio/wav-write.js';
+import { MODEL_RATE } from '../audio/prepare.js';
 import type { Evaluation } from '../eval/evaluate.js';
 import { createRunDir, RunLog, writeJson } from '../runs/run-dir.js';
 import { splitRecord } from '../runs/split-file.js';
@@ -77,8 +78,8 @@ function makeRunDir(session: TrainingSession, clips: Clip[], config: TrainConfig
   const { split } = session;
   const fill = async (dir: string) => {
     writeJson(dir, 'config.json', { ...config, clips: o.clipNames, params: presetInfo(session.preset).params, createdAt: new Date().toISOString() });
-    await writeWav(path.join(dir, 'test_original.wav'), [gatherSegments(clips, split.test, split.segment)], 24000, 'float32');
-    await writeWav(path.join(dir, 'val_original.wav'), [gatherSegments(clips, split.val, split.segment)], 24000, 'float32');
+    await writeWav(path.join(dir, 'test_original.wav'), [gatherSegments(clips, split.test, split.segment)], MODEL_RATE, 'float32');
+    await writeWav(path.join(dir, 'val_original.wav'), [gatherSegments(clips, split.val, split.segment)], MODEL_RATE, 'float32');
     writeJson(dir, 'split.json', splitRecord(clips, split));
   };
   return o.exactDir ? createRunDir(path.dirname(o.outDir), path.basename(o.outDir), fill) : createRunDir(o.outDir, { label: `${config.preset}-${config.loss}` }, fill);
@@ -188,8 +189,9 @@ async function runSession(session: TrainingSession, clips: Clip[], config: Train
       const v = session.validate();
       log.addValidation(session.step, v.valLoss, lastTrain?.trainLoss ?? NaN, lastTrain?.lr ?? 0);
     } catch (e) {
-      // Non-finite on the validation audio: the weights are rolled back, and the check below decides what is kept.
-      if (!(e instanceof DivergedError)) throw e;
+      // Non-finite on the validation audio: a divergence like one in the loop (rolled back, recorded,
+      // said), whatever ended the loop; keepAndEvaluate then decides which weights are kept.
+      diverged(e);
     }
   }
   log.flush();

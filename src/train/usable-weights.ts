@@ -6,6 +6,7 @@
 import { KernelCore } from '../kernels/core.js';
 import { Codec } from '../nn/codec.js';
 import type { Preset } from '../nn/presets.js';
+import { runCodec, type Inference } from '../eval/evaluate.js';
 
 export interface Candidate {
   /** What these weights are, in words ("the best weights"). */
@@ -19,33 +20,41 @@ export interface Usable {
   candidate: Candidate;
   /** A codec with these weights, already shown to give finite audio on the checked segments. */
   codec: Codec;
+  /** Its output on each group of segments, in the order given, with the time it took: the check made them, so nobody makes them again. */
+  outputs: Inference[];
 }
 
 export class UsableWeights {
   /** One core for every candidate: at most three small models, for the few seconds the run takes to end. */
   private readonly core = KernelCore.create();
-  private readonly verdicts = new Map<Candidate, Codec | null>();
+  private readonly verdicts = new Map<Candidate, Usable | null>();
 
   constructor(
     private readonly preset: Preset,
-    /** The audio every kept weights must turn into finite audio. */
-    private readonly segments: readonly Float32Array[],
+    /** The audio every kept weights must turn into finite audio, in groups (a split each). */
+    private readonly groups: readonly (readonly Float32Array[])[],
   ) {}
 
-  /** A codec with these weights if its output on every segment is finite, else null (each candidate is tried once). */
-  check(c: Candidate): Codec | null {
-    if (!this.verdicts.has(c)) {
-      const codec = new Codec(this.preset, c.params, this.core);
-      this.verdicts.set(c, this.segments.every((s) => allFinite(codec.reconstruct(s))) ? codec : null);
+  /** The codec and its outputs if its output on every segment is finite, else null (each candidate is tried once). */
+  check(candidate: Candidate): Usable | null {
+    if (!this.verdicts.has(candidate)) {
+      const codec = new Codec(this.preset, candidate.params, this.core);
+      const outputs: Inference[] = [];
+      for (const group of this.groups) {
+        const run = runCodec(codec, group, allFinite);
+        if (!run) break;
+        outputs.push(run);
+      }
+      this.verdicts.set(candidate, outputs.length === this.groups.length ? { candidate, codec, outputs } : null);
     }
-    return this.verdicts.get(c) ?? null;
+    return this.verdicts.get(candidate) ?? null;
   }
 
   /** The first candidate whose output is finite, or null if none is. */
   first(candidates: readonly Candidate[]): Usable | null {
     for (const candidate of candidates) {
-      const codec = this.check(candidate);
-      if (codec) return { candidate, codec };
+      const usable = this.check(candidate);
+      if (usable) return usable;
     }
     return null;
   }

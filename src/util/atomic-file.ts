@@ -6,7 +6,11 @@ import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-function tempNameFor(file: string): string {
+/**
+ * A hidden name beside `file`, unique to this process and this call: `.name.PID-xxxxxxxx.tmp`. The pid
+ * says whose it is, so a clean-up can remove the ones whose writer is gone (src/runs/run-dir.ts).
+ */
+export function tempNameFor(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 }
 
@@ -35,7 +39,9 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
     }
     await rename(tmp, file);
   } catch (e) {
-    await rm(tmp, { force: true });
+    // The clean-up fails whenever the write could not even start (a folder on the way that is a file:
+    // ENOTDIR again, naming the temporary); its error must never hide the one that says what went wrong.
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw namingFile(e, file, tmp);
   }
 }
@@ -55,7 +61,11 @@ export function writeFileAtomicSync(file: string, data: Uint8Array | string): vo
     }
     renameSync(tmp, file);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // As above: the write's own error is the one to report.
+    }
     throw namingFile(e, file, tmp);
   }
 }

@@ -67,7 +67,9 @@ describe('exportWav', () => {
       const file = path.join(dir, 'out.wav');
       await expect(exportWav(file, edge('bad_mp3_renamed.wav'))).rejects.toMatchObject({ code: 'NOT_WAV' });
       expect(existsSync(file)).toBe(false);
-      await expect(exportWav(path.join(dir, 'no-folder', 'x.wav'), edge('ok_u8_mono_8000.wav'))).rejects.toMatchObject({ code: 'WRITE_FAILED', message: /no-folder/ });
+      // A missing folder is the system's ENOENT (FILE_NOT_FOUND at the API), naming the file.
+      const target = path.join(dir, 'no-folder', 'x.wav');
+      await expect(exportWav(target, edge('ok_u8_mono_8000.wav'))).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open', path: target });
     } finally {
       cleanup();
     }

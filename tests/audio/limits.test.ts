@@ -3,6 +3,7 @@
 // silence, and files long enough to be read in several chunks. Every file is built here.
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { encodeWav } from '../../src/audio/wav-write.js';
 import { decodedBytes, decodeWav, readWav, readWavFile } from '../../src/audio/wav-read.js';
@@ -204,3 +205,18 @@ function encodeWavUnchecked(channels: Float32Array[], rate: number): Uint8Array 
   channels.forEach((c, ch) => c.forEach((x, i) => { if (!Number.isFinite(x)) v.setFloat32((i * channels.length + ch) * 4, x, true); }));
   return bytes;
 }
+
+describe('a path that is not a regular file', () => {
+  // A named pipe opened for reading waits for a writer; the reader opens without waiting and refuses it.
+  it.skipIf(process.platform === 'win32')('a FIFO is refused at once by every reader, not waited on', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const fifo = path.join(dir, 'pipe.wav');
+      execFileSync('mkfifo', [fifo]);
+      for (const read of [readWav, readWavFile, inspectWav]) await expect(read(fifo)).rejects.toMatchObject({ code: 'READ_FAILED', message: expect.stringMatching(/not a regular file/) });
+      expect(await inspectFile(fifo)).toMatchObject({ ok: false, error: { code: 'READ_FAILED' } });
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeWav } from '../../src/audio/wav-write.js';
 import { readWav } from '../../src/audio/wav-read.js';
+import { writeFileAtomicSync } from '../../src/util/atomic-file.js';
+import { toCallError } from '../../src/api/call-error.js';
 import { maxAbsDiff, sine, tempDir } from '../helpers.js';
 
 describe('writing WAV', () => {
@@ -68,12 +70,42 @@ describe('writing WAV', () => {
     }
   });
 
-  it('reports an unwritable destination as a typed error and creates nothing', async () => {
+  // A condition of the machine reaches the user as one (the API maps Node's system errors: a missing
+  // folder is FILE_NOT_FOUND, a full disk NO_SPACE), so it must leave here as Node's error, naming the file.
+  it('reports a missing folder as the system error ENOENT naming the file, and creates nothing', async () => {
     const { dir, cleanup } = tempDir();
     try {
       const file = path.join(dir, 'missing-folder', 'x.wav');
-      await expect(writeWav(file, [sine(440, 8000, 100)], 8000)).rejects.toMatchObject({ code: 'WRITE_FAILED' });
+      const e = await writeWav(file, [sine(440, 8000, 100)], 8000).then(() => null, (err: unknown) => err);
+      expect(e).toMatchObject({ code: 'ENOENT', errno: expect.any(Number), syscall: 'open', path: file });
+      expect(toCallError(e, (m) => m)).toMatchObject({ code: 'FILE_NOT_FOUND', message: expect.stringContaining(file), internal: false });
       expect(existsSync(path.dirname(file))).toBe(false);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('reports a file on the way as the write\'s own ENOTDIR, not the clean-up\'s, naming the file it could not write', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(path.join(dir, 'a-file'), 'not a folder');
+      const file = path.join(dir, 'a-file', 'x.wav');
+      const e = await writeWav(file, [sine(440, 8000, 100)], 8000).then(() => null, (err: unknown) => err);
+      // The clean-up's rm of the temporary fails with ENOTDIR too, but its error names the temporary, from rm.
+      expect(e).toMatchObject({ code: 'ENOTDIR', errno: expect.any(Number), syscall: 'open', path: file });
+      expect((e as Error).message.endsWith(`(writing ${file})`)).toBe(true);
+      expect(readdirSync(dir)).toEqual(['a-file']);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('does the same for the synchronous atomic write (weights, JSON files)', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(path.join(dir, 'a-file'), 'not a folder');
+      const file = path.join(dir, 'a-file', 'x.json');
+      expect(() => writeFileAtomicSync(file, '{}')).toThrow(expect.objectContaining({ code: 'ENOTDIR', syscall: 'open', path: file }));
     } finally {
       cleanup();
     }

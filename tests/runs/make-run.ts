@@ -5,7 +5,7 @@ import path from 'node:path';
 import { readWav } from '../../src/audio/wav-read.js';
 import { prepareAudio } from '../../src/audio/prepare.js';
 import { resolveConfig, type TrainConfig } from '../../src/train/config.js';
-import { runTraining, type TrainEvent, type TrainResult } from '../../src/train/run.js';
+import { runTraining, type ControlMessage, type TrainEvent, type TrainResult } from '../../src/train/run.js';
 import type { Clip } from '../../src/data/dataset.js';
 import { MUSIC_DIR } from '../helpers.js';
 
@@ -17,7 +17,7 @@ export const TINY_RUN = { preset: 'tiny', loss: 'wave-l1', batch: 2, segment: 40
 
 export async function makeRun(
   outDir: string,
-  opts: { clips?: Clip[]; config?: Partial<TrainConfig>; exactDir?: boolean; events?: TrainEvent[] } = {},
+  opts: { clips?: Clip[]; config?: Partial<TrainConfig>; exactDir?: boolean; events?: TrainEvent[]; poll?: () => ControlMessage | null } = {},
 ): Promise<TrainResult> {
   const clips = opts.clips ?? [await musicClip()];
   const config: TrainConfig = { ...resolveConfig(TINY_RUN), ...opts.config };
@@ -26,7 +26,7 @@ export async function makeRun(
     exactDir: opts.exactDir,
     clipNames: clips.map((c) => c.name),
     emit: (e) => opts.events?.push(e),
-    poll: () => null,
+    poll: opts.poll ?? (() => null),
     wait: () => 'resume',
   });
 }

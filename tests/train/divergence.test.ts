@@ -4,18 +4,21 @@
 // a run (unusable weights, a failed evaluation) can fail it. The settings here are beyond what the
 // doors accept (momentum 1e9, learning rate 1e6): the guard must hold for any input, so the runs are
 // made in-process with the bounds bypassed.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadClips } from '../../src/data/load.js';
 import { splitSegments } from '../../src/data/dataset.js';
 import { BUNDLED_CLIP } from '../../src/assets.js';
 import { loadWeights } from '../../src/nn/weights.js';
+import { readWav } from '../../src/audio/wav-read.js';
 import { Codec } from '../../src/nn/codec.js';
 import { getPreset } from '../../src/nn/presets.js';
 import { initParams, paramLayout } from '../../src/nn/model.js';
 import { evaluateCodec } from '../../src/eval/evaluate.js';
 import { readTestSplit } from '../../src/runs/run-dir.js';
+import { readSplit } from '../../src/runs/split-file.js';
+import type { ControlMessage, TrainEvent } from '../../src/train/run.js';
 import { LabService } from '../../src/api/service.js';
 import { keepAndEvaluate, type EndingSession } from '../../src/train/final-evaluation.js';
 import type { TrainConfig } from '../../src/train/config.js';
@@ -88,6 +91,35 @@ describe('a non-finite validation loss', () => {
   });
 });
 
+describe('a run stopped before its first validation', () => {
+  it('whose closing validation is non-finite is a divergence: recorded, announced and explained, not rolled back silently', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const clip = await musicClip();
+      const events: TrainEvent[] = [];
+      let polls = 0;
+      // After one step, before any validation (due at step 5): NaN in the validation audio, which no
+      // training batch holds, and stop. The validation the run makes on its way out sees the NaN.
+      const poll = (): ControlMessage | null => {
+        if (++polls < 2) return null;
+        const started = events.find((e) => e.type === 'started');
+        const v = readSplit(started!.runDir).val[0];
+        clip.audio.fill(NaN, v.start, v.start + 10);
+        return 'stop';
+      };
+      const result = await makeRun(dir, { clips: [clip], config: { steps: 10, valEvery: 5 }, events, poll });
+      const message = 'training diverged at step 1: the validation loss is NaN; rolled back to the initial weights, the last to give a finite loss and gradient';
+      expect(result).toMatchObject({ status: 'diverged', message, steps: 1, bestValLoss: null });
+      expect(events.filter((e) => e.type === 'diverged')).toEqual([{ type: 'diverged', step: 1, message }]);
+      expect(JSON.parse(readFileSync(path.join(result.runDir, 'metrics.json'), 'utf8'))).toMatchObject({ status: 'diverged', message });
+      const listed = await new LabService({ runsDir: dir, withBundledClip: false }).listRuns();
+      expect(listed).toEqual([expect.objectContaining({ id: path.basename(result.runDir), status: 'diverged' })]);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
 describe('the end of a run', () => {
   /** A session's end state with the given weights: finite values that give finite audio or not. */
   async function ending(bad: { best?: boolean; last?: boolean; initial?: boolean }): Promise<{ session: EndingSession; clips: { name: string; audio: Float32Array }[]; good: Float32Array }> {
@@ -115,6 +147,26 @@ describe('the end of a run', () => {
       expect(end.warnings).toEqual([expect.stringMatching(/^best\.weights holds the last weights \(step 4\): the best weights \(step 3\) give non-finite audio/)]);
       expect(loadWeights(path.join(dir, 'best.weights'))).toMatchObject({ params: good, meta: { step: 4 } });
       expect(loadWeights(path.join(dir, 'last.weights'))).toMatchObject({ params: good, meta: { step: 4 } });
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('runs each candidate once per segment: the reconstructions that passed the check are scored and written', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const { session, clips } = await ending({});
+      const encode = vi.spyOn(Codec.prototype, 'encode');
+      const end = await keepAndEvaluate(session, clips, dir);
+      const { test, val, segment } = session.split;
+      // best and last (each a candidate of its own) are checked once each, on val and test; the
+      // evaluation and the reconstruction files reuse the best's outputs instead of a third pass.
+      expect(encode).toHaveBeenCalledTimes(2 * (test.length + val.length));
+      encode.mockRestore();
+      expect(end.metrics).toMatchObject({ clips: test.length, seconds: (test.length * segment) / 24000, snrDb: expect.any(Number) });
+      for (const [file, n] of [['test_reconstruction.wav', test.length], ['val_reconstruction.wav', val.length]] as const) {
+        expect((await readWav(path.join(dir, file))).frames, file).toBe(n * segment);
+      }
     } finally {
       cleanup();
     }
