@@ -94,27 +94,82 @@ export async function resample(x: Float32Array, fromRate: number, toRate: number
 
 async function convert(x: Float32Array, rates: { from: number; to: number }, length: number, quality: ResampleQuality): Promise<Float32Array> {
   const out = new Float32Array(length);
-  if (length === 0) return out;
-  // Half the buffer: the converter also hands back samples it held from the previous piece.
-  const piece = Math.max(1, Math.floor(WRAPPER_BUFFER / 2 / Math.max(1, rates.to / rates.from)));
-  const src = await lsr.create(1, rates.from, rates.to, { converterType: CONVERTER[quality] });
+  const stream = await ResampleStream.open(rates, out, quality);
   try {
-    let written = 0;
-    const take = (y: Float32Array) => {
-      const n = Math.min(y.length, out.length - written);
-      out.set(y.subarray(0, n), written);
-      written += n;
-    };
-    for (let at = 0; at < x.length && written < out.length; at += piece) take(src.full(x.subarray(at, at + piece)));
-    // The converter holds back half its filter; zeros after the end push those samples out, as
-    // libsamplerate's own end-of-input does.
-    const zeros = new Float32Array(piece);
-    for (let flushes = 0; written < out.length; flushes++) {
-      if (flushes > MAX_RATIO) throw new Error(`the resampler stopped after ${written} of ${out.length} samples`);
-      take(src.full(zeros));
-    }
+    stream.push(x);
+    stream.end();
     return out;
   } finally {
-    src.destroy();
+    stream.close();
+  }
+}
+
+/**
+ * A conversion fed one piece at a time into an output of known length (a file decoded and mixed a
+ * chunk at a time, so the whole input is never held). The converter sees the same pieces as one call
+ * of resample() with the whole input, so the output is the same, sample for sample.
+ */
+export class ResampleStream {
+  private written = 0;
+  /** Input waiting to fill a piece. */
+  private pending: Float32Array;
+  private fill = 0;
+
+  private constructor(
+    private readonly src: Awaited<ReturnType<typeof lsr.create>>,
+    private readonly out: Float32Array,
+    private readonly piece: number,
+  ) {
+    this.pending = new Float32Array(piece);
+  }
+
+  /**
+   * A stream from `fromRate` into `out`, which it fills with `round(frames * toRate / fromRate)`
+   * samples for `frames` input samples: its length says how many (UNSUPPORTED_SAMPLE_RATE for rates
+   * the converter cannot take). Close it when done.
+   */
+  static async create(fromRate: number, toRate: number, out: Float32Array, quality: ResampleQuality = 'medium'): Promise<ResampleStream> {
+    return ResampleStream.open(converterRates(fromRate, toRate), out, quality);
+  }
+
+  static async open(rates: { from: number; to: number }, out: Float32Array, quality: ResampleQuality): Promise<ResampleStream> {
+    // Half the buffer: the converter also hands back samples it held from the previous piece.
+    const piece = Math.max(1, Math.floor(WRAPPER_BUFFER / 2 / Math.max(1, rates.to / rates.from)));
+    return new ResampleStream(await lsr.create(1, rates.from, rates.to, { converterType: CONVERTER[quality] }), out, piece);
+  }
+
+  push(x: Float32Array): void {
+    for (let at = 0; at < x.length; ) {
+      const n = Math.min(x.length - at, this.piece - this.fill);
+      this.pending.set(x.subarray(at, at + n), this.fill);
+      this.fill += n;
+      at += n;
+      if (this.fill === this.piece) this.convert(this.pending);
+    }
+  }
+
+  /** The last piece, then zeros until every output sample is there. */
+  end(): void {
+    if (this.fill > 0) this.convert(this.pending.subarray(0, this.fill));
+    // The converter holds back half its filter; zeros after the end push those samples out, as
+    // libsamplerate's own end-of-input does.
+    const zeros = new Float32Array(this.piece);
+    for (let flushes = 0; this.written < this.out.length; flushes++) {
+      if (flushes > MAX_RATIO) throw new Error(`the resampler stopped after ${this.written} of ${this.out.length} samples`);
+      this.convert(zeros);
+    }
+  }
+
+  close(): void {
+    this.src.destroy();
+  }
+
+  private convert(x: Float32Array): void {
+    this.fill = 0;
+    if (this.written >= this.out.length) return;
+    const y = this.src.full(x);
+    const n = Math.min(y.length, this.out.length - this.written);
+    this.out.set(y.subarray(0, n), this.written);
+    this.written += n;
   }
 }

@@ -67,9 +67,14 @@ export class JobError extends Error {
   }
 }
 
-/** A copy of `audio` on shared memory (the one copy a clip costs when it enters the library). */
+/** `n` zeroed samples on shared memory. */
+export function sharedAudio(n: number): SharedAudio {
+  return new Float32Array(new SharedArrayBuffer(4 * n));
+}
+
+/** A copy of `audio` on shared memory. */
 export function toSharedAudio(audio: Float32Array): SharedAudio {
-  const shared = new Float32Array(new SharedArrayBuffer(audio.length * 4));
+  const shared = sharedAudio(audio.length);
   shared.set(audio);
   return shared;
 }

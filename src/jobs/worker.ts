@@ -7,10 +7,11 @@ import { parentPort } from 'node:worker_threads';
 import { lstatSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeWav, readWavFile } from '../audio/wav-read.js';
+import { readWavFile } from '../audio/wav-read.js';
+import { decodeModelMono } from '../audio/model-mono.js';
 import { describeError } from '../audio/errors.js';
 import { parseWavLayout } from '../audio/riff.js';
-import { MODEL_RATE, prepareAudio } from '../audio/prepare.js';
+import { MODEL_RATE } from '../audio/prepare.js';
 import { encodeWav, exportWav, writeWav } from '../audio/wav-write.js';
 import { KernelCore } from '../kernels/core.js';
 import { Codec } from '../nn/codec.js';
@@ -20,7 +21,7 @@ import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
 import { readJson, readTestSplit } from '../runs/run-dir.js';
 import { readRunFile } from '../runs/run-files.js';
 import { toThreadError } from '../util/thread-error.js';
-import { JobError, sharedBytes, toSharedAudio, type JobMessage, type JobReply, type JobRequest, type LoadResult, type SharedBytes, type WeightsRef } from './protocol.js';
+import { JobError, sharedAudio, sharedBytes, type JobMessage, type JobReply, type JobRequest, type LoadResult, type SharedBytes, type WeightsRef } from './protocol.js';
 
 /** How many runs' weights stay loaded (a small run's weights are 0.6 MB; the codecs are shared). */
 const WEIGHTS_CACHE_SIZE = 8;
@@ -61,7 +62,7 @@ function codecFor(ref: WeightsRef): Codec {
 async function load(job: Extract<JobRequest, { kind: 'load' }>): Promise<LoadResult> {
   try {
     // The file's bytes are read (or copied, when handed over) straight to shared memory, which the
-    // library keeps; decoding then costs about the float32 size of the samples on top.
+    // library keeps; loading then costs the model-rate mono and a few small buffers on top.
     let bytes!: SharedBytes;
     if (job.bytes) {
       bytes = sharedBytes(job.bytes.byteLength);
@@ -76,9 +77,9 @@ async function load(job: Extract<JobRequest, { kind: 'load' }>): Promise<LoadRes
       const freeMb = Math.floor(Math.max(0, job.budget) / 2 ** 20);
       return { ok: false, error: { code: 'LIBRARY_FULL', message: `${job.name} needs ${needMb} MB in the library (the file and its 24 kHz mono), which has ${freeMb} MB free; remove clips to make room` } };
     }
-    const wav = decodeWav(bytes);
+    // Decoded, mixed and resampled a chunk at a time, into shared memory: the file's channels are never held whole.
+    const { info: wav, mono } = await decodeModelMono(bytes, sharedAudio);
     const info = { format: wav.format, sampleRate: wav.sampleRate, channels: wav.channels, frames: wav.frames, durationSec: wav.durationSec, warnings: wav.warnings };
-    const mono = toSharedAudio((await prepareAudio(wav)).mono);
     return { ok: true, info, bytes, mono };
   } catch (e) {
     return { ok: false, error: describeError(e) };
