@@ -3,7 +3,9 @@
 //   kernels (and audio I/O), then nn/losses/optim, then data/eval/runs, then train, then api, then
 //   the front ends (cli, web, bench); a folder imports its own rank or a lower one, never a higher.
 // - renderer/ never imports Node, Electron or engine code: only `import type` from the API
-//   contract (src/api/contract.ts), nothing from electron/.
+//   contract (src/api/contract.ts) and the pure code both sides share (src/common), nothing from
+//   electron/.
+// - src/common is that shared code: it imports nothing (no Node, no browser, no other engine folder).
 // - electron/ imports Electron, Node and the engine's API (src/api) only, never renderer/ nor the
 //   engine's inner folders: the dispatch in src/api is its one door into the engine.
 import { describe, expect, it } from 'vitest';
@@ -83,6 +85,8 @@ const isContract = (target: string | null) => target !== null && /^src[\\/]api[\
 export const ENGINE_ORDER: Readonly<Record<string, number>> = {
   // Leaves: no engine imports of their own (util), declarations (types), where the package is (assets.ts).
   util: 0, types: 0, 'assets.ts': 0,
+  // Pure code shared with the renderer (see commonRule).
+  common: 0,
   // Foundations: the WebAssembly kernel core, and reading and writing audio.
   kernels: 1, audio: 1,
   // The model, what it is judged by, and how it learns.
@@ -136,12 +140,17 @@ export const rendererRule = (file: string, imp: Import): string | null => {
   if (isNode(imp.spec)) return 'the renderer runs in a browser and never sees Node';
   if (imp.spec === 'electron') return 'the renderer talks to the typed API, not to Electron';
   if (resolvesInto(file, imp.spec, 'electron')) return 'the renderer knows only the API contract, not the shell';
+  if (resolvesInto(file, imp.spec, path.join('src', 'common'))) return null;
   if (resolvesInto(file, imp.spec, 'src')) {
     if (!isContract(resolveImport(file, imp.spec))) return 'only the API contract (src/api/contract.ts) of the engine';
     if (!imp.typeOnly) return 'only `import type` from the API contract';
   }
   return null;
 };
+
+/** src/common runs in Node and in the browser: it may import only itself. */
+export const commonRule = (file: string, imp: Import): string | null =>
+  resolvesInto(file, imp.spec, path.join('src', 'common')) ? null : 'src/common is shared with the renderer: it imports nothing outside itself';
 
 export const shellRule = (file: string, imp: Import): string | null => {
   if (resolvesInto(file, imp.spec, 'renderer')) return 'the shell serves the renderer as files; it does not import it';
@@ -166,6 +175,14 @@ describe('layer rule (DESIGN.md)', () => {
 
   it('renderer/ imports no Node module, no shell code, and nothing of the engine but the types of the API contract', () => {
     expect(violations('renderer', rendererRule)).toEqual([]);
+  });
+
+  it('src/common (shared with the renderer) imports nothing outside itself', () => {
+    expect(filesUnder(path.join('src', 'common')).length).toBeGreaterThan(0);
+    expect(violations(path.join('src', 'common'), commonRule)).toEqual([]);
+    expect(commonRule('src/common/a.ts', { spec: 'node:fs', typeOnly: false, line: 1 })).toBeTruthy();
+    expect(commonRule('src/common/a.ts', { spec: '../losses/loss.js', typeOnly: true, line: 1 })).toBeTruthy();
+    expect(commonRule('src/common/a.ts', { spec: './b.js', typeOnly: false, line: 1 })).toBeNull();
   });
 
   it('electron/ imports the engine only through src/api, and never renderer/', () => {
@@ -195,6 +212,7 @@ describe('layer rule (DESIGN.md)', () => {
     const found = importsOf(rendererSrc).map((i) => rendererRule('renderer/App.ts', i));
     expect(found.slice(0, 7).every(Boolean), JSON.stringify(found)).toBe(true);
     expect(found[7]).toBeNull();
+    expect(rendererRule('renderer/src/lib/x.ts', { spec: '../../../src/common/loss-scale.js', typeOnly: false, line: 1 })).toBeNull();
 
     const order = (file: string, spec: string, typeOnly = false) => engineOrderRule(file, { spec, typeOnly, line: 1 });
     expect(order('src/kernels/conv.ts', '../nn/model.js')).toMatch(/must not import src\/nn/);

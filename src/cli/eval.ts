@@ -5,6 +5,7 @@ import { loadClips } from '../data/load.js';
 import { Codec } from '../nn/codec.js';
 import { getPreset } from '../nn/presets.js';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
+import { lossDbMeaning, type LossName } from '../losses/index.js';
 import { loadRunWeights, readTestSplit, removeStaleTemporaries } from '../runs/run-dir.js';
 import { entryExists } from '../runs/run-files.js';
 import { RunError } from '../runs/errors.js';
@@ -55,7 +56,10 @@ export async function evalCommand(ctx: CommandContext, files: string[], v: Recor
     [
       `${dir} (${which} weights, ${w.preset}) on the ${source}: ${e.clips} clip${e.clips > 1 ? 's' : ''}, ${e.seconds.toFixed(2)} s`,
       ...(e.losses && e.lossesDb
-        ? Object.entries(e.losses).map(([k, val]) => `  ${k.padEnd(11)} ${val.toPrecision(5).padStart(10)}  (${e.lossesDb![k as keyof typeof e.losses].toFixed(2)} dB)`)
+        ? Object.entries(e.losses).map(([k, val]) => {
+            const name = k as LossName;
+            return `  ${k.padEnd(11)} ${val.toPrecision(5).padStart(10)}  ${e.lossesDb![name].toFixed(2).padStart(7)} dB  ${lossDbMeaning(name)}`;
+          })
         : ['  (clips shorter than one 8192-sample block: no loss figures)']),
       `  SNR ${e.snrDb.toFixed(2)} dB, SI-SDR ${e.siSdrDb.toFixed(2)} dB, LSD ${e.lsdDb.toFixed(2)} dB, MCD ${e.mcdDb.toFixed(2)} dB`,
       `  ${e.bitrateKbps} kbit/s; encode ${e.encodeRtf.toFixed(0)}x, decode ${e.decodeRtf.toFixed(0)}x real time`,

@@ -1,6 +1,6 @@
 // A one-line progress display on stderr: redrawn in place on a terminal, a plain line every few
 // seconds otherwise (CI logs, pipes), so it never floods a log and never touches stdout.
-import { lossDb } from '../losses/index.js';
+import { lossDbMeaning, lossInDb, type LossName } from '../losses/index.js';
 
 export function formatDuration(sec: number): string {
   if (!Number.isFinite(sec) || sec < 0) return '?';
@@ -11,8 +11,12 @@ export function formatDuration(sec: number): string {
   return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
 }
 
-export const fmtDb = (loss: number | null | undefined): string =>
-  loss === null || loss === undefined || !Number.isFinite(loss) ? '   -  ' : `${lossDb(loss).toFixed(2)} dB`;
+/** A value of loss `name` in dB, read as src/common/loss-scale.ts says (a dB loss as its own value). */
+export const fmtDb = (name: LossName, loss: number | null | undefined): string =>
+  loss === null || loss === undefined || !Number.isFinite(loss) ? '   -  ' : `${lossInDb(name, loss).toFixed(2)} dB`;
+
+/** "mel-db-l1 as mean level error, dB" / "wave-l1 as 10·log₁₀(loss), dB": what the figures of a run's loss are. */
+export const lossUnitNote = (name: LossName): string => `${name} shown as ${lossDbMeaning(name)}, dB`;
 
 export class ProgressLine {
   private lastPlain = 0;

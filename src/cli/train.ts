@@ -10,7 +10,7 @@ import { startTraining, type TrainerEvent } from '../train/trainer.js';
 import type { PresetName } from '../nn/presets.js';
 import type { LossName } from '../losses/index.js';
 import type { CommandContext } from './context.js';
-import { bar, fmtDb, formatDuration, ProgressLine } from './progress.js';
+import { bar, fmtDb, formatDuration, lossUnitNote, ProgressLine } from './progress.js';
 import { CliError } from './errors.js';
 
 const d = DEFAULT_CONFIG;
@@ -124,7 +124,7 @@ export async function trainCommand(ctx: CommandContext, files: string[], v: Reco
         break;
       case 'progress':
         progress.update(
-          `step ${e.step}/${e.steps} ${bar(e.step / e.steps)} train ${fmtDb(e.trainLoss)} | val ${fmtDb(lastVal)} (best ${fmtDb(best)}) | ${e.stepsPerSec.toFixed(2)} steps/s | ${formatDuration(e.etaSec)} left`,
+          `step ${e.step}/${e.steps} ${bar(e.step / e.steps)} train ${fmtDb(config.loss, e.trainLoss)} | val ${fmtDb(config.loss, lastVal)} (best ${fmtDb(config.loss, best)}) | ${e.stepsPerSec.toFixed(2)} steps/s | ${formatDuration(e.etaSec)} left`,
           e.step === e.steps,
         );
         break;
@@ -155,11 +155,11 @@ export async function trainCommand(ctx: CommandContext, files: string[], v: Reco
         [
           `run: ${result.runDir}`,
           `status: ${result.status}${result.message ? ` (${result.message})` : ''}`,
-          `steps: ${result.steps}; final training loss ${fmtDb(result.finalTrainLoss)}; best validation loss ${fmtDb(result.bestValLoss)} at step ${result.bestStep}`,
+          `steps: ${result.steps}; final training loss ${fmtDb(config.loss, result.finalTrainLoss)}; best validation loss ${fmtDb(config.loss, result.bestValLoss)} at step ${result.bestStep} (${lossUnitNote(config.loss)})`,
           ...(m
             ? [
                 `test: SNR ${m.snrDb.toFixed(2)} dB, SI-SDR ${m.siSdrDb.toFixed(2)} dB, LSD ${m.lsdDb.toFixed(2)} dB, MCD ${m.mcdDb.toFixed(2)} dB, ${m.bitrateKbps} kbit/s, encode ${m.encodeRtf.toFixed(0)}x / decode ${m.decodeRtf.toFixed(0)}x real time`,
-                ...(m.lossesDb ? [`test loss in every space (dB): ${Object.entries(m.lossesDb).map(([k, val]) => `${k} ${val.toFixed(2)}`).join(', ')}`] : []),
+                ...(m.lossesDb ? [`test loss in every space (dB; a dB loss as its level error, the others as 10·log₁₀): ${Object.entries(m.lossesDb).map(([k, val]) => `${k} ${val.toFixed(2)}`).join(', ')}`] : []),
               ]
             : [`test: no scores (${result.metricsUnavailable ?? 'not evaluated'})`]),
           ...(result.warnings ?? []).map((w) => `warning: ${w}`),

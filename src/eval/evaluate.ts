@@ -3,7 +3,7 @@
 import type { KernelCore } from '../kernels/core.js';
 import type { Codec } from '../nn/codec.js';
 import { presetInfo } from '../nn/presets.js';
-import { LOSSES, lossDb, type Loss, type LossName } from '../losses/index.js';
+import { LOSSES, lossInDb, type Loss, type LossName } from '../losses/index.js';
 import { MODEL_RATE } from '../audio/prepare.js';
 import { qualityMetrics } from './metrics.js';
 
@@ -18,7 +18,7 @@ export interface EvalClip {
 export interface Evaluation {
   /** Each loss over every whole block of every clip, averaged; null when no clip holds a whole block. */
   losses: Record<LossName, number> | null;
-  /** The same in dB, 10 log10(loss). */
+  /** The same in dB as src/common/loss-scale.ts reads them: a dB loss as its level error, the others as 10 log10(loss). */
   lossesDb: Record<LossName, number> | null;
   snrDb: number;
   siSdrDb: number;
@@ -141,15 +141,15 @@ export function evaluateCodec(codec: Codec, clips: EvalClip[], opts: EvalOptions
       blocks++;
     }
   });
-  const byName = (f: (v: number) => number) =>
-    blocks ? (Object.fromEntries(losses.map((l, k) => [l.name, f(sums[k] / blocks)])) as Record<LossName, number>) : null;
+  const byName = (f: (name: LossName, v: number) => number) =>
+    blocks ? (Object.fromEntries(losses.map((l, k) => [l.name, f(l.name, sums[k] / blocks)])) as Record<LossName, number>) : null;
 
   const q = qualityMetrics(concatAudio(clips.map((c) => c.audio)), concatAudio(reconstructions), sampleRate);
   return {
     reconstructions,
     evaluation: {
-      losses: byName((v) => v),
-      lossesDb: byName(lossDb),
+      losses: byName((_, v) => v),
+      lossesDb: byName(lossInDb),
       ...q,
       bitrateKbps: presetInfo(codec.preset).bitrateKbps,
       encodeRtf: seconds / Math.max(run.encodeSec, 1e-9),

@@ -7,7 +7,7 @@ import { spectralL1 } from './spectral.js';
 import { mrstft } from './mrstft.js';
 
 export type { Loss, LossName } from './loss.js';
-export { lossDb } from './loss.js';
+export { lossInDb, lossDbMeaning } from '../common/loss-scale.js';
 
 export interface LossInfo {
   name: LossName;

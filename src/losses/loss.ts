@@ -1,7 +1,9 @@
 // What every loss is: a value and, on request, its gradient with respect to the prediction.
 import type { KernelCore } from '../kernels/core.js';
 
-export type LossName = 'wave-l1' | 'wave-l2' | 'stft-l1' | 'stft-db-l1' | 'mel-l1' | 'mel-db-l1' | 'mrstft';
+import type { LossName } from '../common/loss-scale.js';
+
+export type { LossName };
 
 export interface Loss {
   readonly name: LossName;
@@ -15,7 +17,3 @@ export interface Loss {
 /** Every loss is built for one batch shape, allocating its buffers once. */
 export type LossFactory = (core: KernelCore, B: number, T: number) => Loss;
 
-/** Loss values are shown in dB: 10 log10(loss). A zero loss shows as -Infinity, never NaN. */
-export function lossDb(loss: number): number {
-  return 10 * Math.log10(loss);
-}

@@ -1,7 +1,7 @@
 // The seven losses: values against PyTorch, gradients against finite differences, silence safe.
 import { describe, expect, it } from 'vitest';
 import { KernelCore } from '../../src/kernels/core.js';
-import { LOSSES, lossDb } from '../../src/losses/index.js';
+import { LOSSES, lossInDb } from '../../src/losses/index.js';
 
 const B = 2;
 const T = 4096;
@@ -111,9 +111,15 @@ describe('losses in every output space', () => {
     });
   }
 
-  it('reports loss in dB as 10 log10(loss)', () => {
-    expect(lossDb(0.1)).toBeCloseTo(-10, 12);
-    expect(lossDb(1)).toBe(0);
-    expect(lossDb(0)).toBe(-Infinity);
+  it('reads a loss in dB as what it is: a dB loss as its own level error, the others as 10 log10(loss)', () => {
+    expect(lossInDb('wave-l1', 0.1)).toBeCloseTo(-10, 12);
+    expect(lossInDb('mrstft', 1)).toBe(0);
+    expect(lossInDb('wave-l2', 0)).toBe(-Infinity);
+    // A mean level error of 4.40 dB is 4.40 dB, not 10 log10(4.40) = 6.43 dB.
+    expect(lossInDb('mel-db-l1', 4.4)).toBe(4.4);
+    expect(lossInDb('stft-db-l1', 0)).toBe(0);
+    // A mean squared level error of 16 dB² is an RMS level error of 4 dB.
+    expect(lossInDb('mel-db-l2', 16)).toBe(4);
+    expect(lossInDb('stft-l2', 0.01)).toBeCloseTo(-20, 12);
   });
 });
