@@ -1,5 +1,5 @@
 """The reference codec of docs/reference-model.md in PyTorch: both presets, the quantizer with its
-straight-through gradient, the seven losses, and Codec Lab's weights file (src/nn/weights.ts).
+straight-through gradient, the eleven losses, and Codec Lab's weights file (src/nn/weights.ts).
 
 Every definition here follows the engine's (src/nn/*, src/losses/*) so that a loss value or a
 gradient computed here can be held against the engine's on the same weights and input
@@ -96,7 +96,7 @@ class Codec(nn.Module):
 
 # ---- losses (src/losses/*) -------------------------------------------------------------------
 
-DB_FLOOR = 1e-5  # src/losses/spectral.ts
+DB_FLOOR = 1e-5  # src/losses/stages.ts
 MAG_FLOOR = 1e-4  # src/losses/mrstft.ts (auraloss clamps |X|^2 at 1e-8)
 
 
@@ -128,17 +128,42 @@ def to_db(m):
     return 20.0 * torch.log10(torch.clamp(m, min=DB_FLOOR))
 
 
-def spectral_l1(mel, db):
-    """stft-l1, stft-db-l1, mel-l1, mel-db-l1 (src/losses/spectral.ts): n_fft 1024, hop 256."""
-    fb = mel_filterbank() if mel else None
+# The loss grid (src/losses/spaces.ts, distance.ts, space-loss.ts): a space is a chain of stages that
+# takes a waveform there, a distance compares the two sides in it; composed as auraloss composes its
+# STFT losses. autograd supplies every backward here, so the engine's hand-written ones are checked.
 
-    def features(x):
-        m = stft_magnitude(x, 1024, 256)
-        if fb is not None:
-            m = torch.matmul(fb.to(m.dtype).t(), m)
-        return to_db(m) if db else m
+def _mel_bands(m):
+    return torch.matmul(mel_filterbank().to(m.dtype).t(), m)
 
-    return lambda pred, target: (features(pred) - features(target)).abs().mean()
+
+def _stft_1024(x):
+    return stft_magnitude(x, 1024, 256)
+
+
+SPACES = {
+    "wave": (),
+    "stft": (_stft_1024,),
+    "stft-db": (_stft_1024, to_db),
+    "mel": (_stft_1024, _mel_bands),
+    "mel-db": (_stft_1024, _mel_bands, to_db),
+}
+
+DISTANCES = {
+    "l1": lambda a, b: (a - b).abs().mean(),
+    "l2": lambda a, b: ((a - b) ** 2).mean(),
+}
+
+
+def space_loss(space, distance):
+    """The distance between prediction and target, both taken into the space by its stages."""
+    stages, dist = SPACES[space], DISTANCES[distance]
+
+    def into(x):
+        for stage in stages:
+            x = stage(x)
+        return x
+
+    return lambda pred, target: dist(into(pred), into(target))
 
 
 def mrstft(resolutions=(512, 1024, 2048)):
@@ -154,15 +179,9 @@ def mrstft(resolutions=(512, 1024, 2048)):
     return lambda pred, target: sum(one(pred, target, n) for n in resolutions) / len(resolutions)
 
 
-LOSSES = {
-    "wave-l1": lambda: (lambda pred, target: (pred - target).abs().mean()),
-    "wave-l2": lambda: (lambda pred, target: ((pred - target) ** 2).mean()),
-    "stft-l1": lambda: spectral_l1(mel=False, db=False),
-    "stft-db-l1": lambda: spectral_l1(mel=False, db=True),
-    "mel-l1": lambda: spectral_l1(mel=True, db=False),
-    "mel-db-l1": lambda: spectral_l1(mel=True, db=True),
-    "mrstft": lambda: mrstft(),
-}
+# Every loss by name, in src/common/loss-scale.ts's order: the grid (space by distance), then mrstft.
+LOSSES = {f"{space}-{distance}": (lambda s=space, d=distance: space_loss(s, d)) for space in SPACES for distance in DISTANCES}
+LOSSES["mrstft"] = lambda: mrstft()
 
 
 def make_loss(name):

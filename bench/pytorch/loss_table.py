@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The PyTorch figures that tests/losses/losses.test.ts holds the engine's seven losses to: each
+"""The PyTorch figures that tests/losses/losses.test.ts holds the engine's eleven losses to: each
 loss's value on two fixed signals, and the directional derivative d loss / d pred . v for
 v = sin(1.7 seed i + seed), seeds 1, 2, 3. The signals are defined by formula in that test
 (B = 2 segments of T = 4096 samples, computed in float64, stored as float32).

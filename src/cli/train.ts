@@ -3,9 +3,11 @@ import path from 'node:path';
 import { BUNDLED_CLIP } from '../assets.js';
 import { loadClips } from '../data/load.js';
 import { LOSSES } from '../losses/index.js';
+import { LOSS_SPACES } from '../common/loss-scale.js';
 import { OPTIMIZERS, type OptimizerName } from '../optim/optimizer.js';
 import { SCHEDULES, type ScheduleName } from '../optim/schedule.js';
-import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from '../train/config.js';
+import { DEFAULT_CONFIG, resolveConfig, SETUP_B_LOSSES, type Setup, type TrainConfig } from '../train/config.js';
+import { GL_ITERS } from '../nn/presets.js';
 import { startTraining, type TrainerEvent } from '../train/trainer.js';
 import type { PresetName } from '../nn/presets.js';
 import type { LossName } from '../losses/index.js';
@@ -14,6 +16,21 @@ import { bar, fmtDb, formatDuration, lossUnitNote, ProgressLine } from './progre
 import { CliError } from './errors.js';
 
 const d = DEFAULT_CONFIG;
+
+/** One loss of `--help`: its name and formula, the formula wrapped under itself within 100 columns. */
+function lossHelpLine(name: string, formula: string): string {
+  const indent = ' '.repeat(35);
+  const lines: string[] = [];
+  let line = `${' '.repeat(23)}${name.padEnd(11)}`;
+  for (const word of formula.split(' ')) {
+    if (line.length + 1 + word.length > 100 && line.length > indent.length) {
+      lines.push(line);
+      line = indent.slice(1);
+    }
+    line += ` ${word}`;
+  }
+  return [...lines, line].join('\n');
+}
 export const trainHelp = `Usage: codec-lab train [FILE...] [options]
 
 Trains a codec on the WAV files (with none, on the bundled clip) and writes a run folder with
@@ -25,8 +42,13 @@ the run (Ctrl-C twice aborts at once).
 
 Model and loss:
   --preset P         tiny | small (default ${d.preset})
-  --loss L           the output space the loss is computed in (default ${d.loss}):
-${LOSSES.map((l) => `                       ${l.name.padEnd(11)} ${l.formula}`).join('\n')}
+  --setup S          A: the decoder outputs audio (default ${d.setup}); B: it predicts the loss's
+                     spectrogram in dB and audio comes back by Griffin-Lim (same encoder and bit
+                     rate; loss ${SETUP_B_LOSSES.join(', ')})
+  --gl-iters N       Setup B: Griffin-Lim iterations when audio is made, ${GL_ITERS.min} to ${GL_ITERS.max} (default ${d.glIters})
+  --loss L           where the loss compares and how (default ${d.loss}): SPACE-l1 or SPACE-l2,
+                     SPACE one of ${LOSS_SPACES.join(', ')}; or mrstft
+${LOSSES.map((l) => lossHelpLine(l.name, l.formula)).join('\n')}
 Optimisation:
   --optimizer O      ${OPTIMIZERS.join(' | ')} (default ${d.optimizer.name})
   --lr X             learning rate (default ${d.lr})
@@ -52,7 +74,7 @@ Output:
   --json             print one JSON object with the result on stdout`;
 
 export const trainOptions = {
-  preset: { type: 'string' }, loss: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
+  preset: { type: 'string' }, setup: { type: 'string' }, 'gl-iters': { type: 'string' }, loss: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
   schedule: { type: 'string' }, warmup: { type: 'string' }, momentum: { type: 'string' }, nesterov: { type: 'boolean' },
   'weight-decay': { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' },
   steps: { type: 'string' }, batch: { type: 'string' }, segment: { type: 'string' }, seed: { type: 'string' },
@@ -71,6 +93,9 @@ export function configFromOptions(v: Record<string, unknown>): TrainConfig {
   const partial: Partial<TrainConfig> = {};
   if (v.preset !== undefined) partial.preset = v.preset as PresetName;
   if (v.loss !== undefined) partial.loss = v.loss as LossName;
+  if (v.setup !== undefined) partial.setup = v.setup as Setup;
+  const glIters = num(v['gl-iters'], 'gl-iters');
+  if (glIters !== undefined) partial.glIters = glIters;
   const lr = num(v.lr, 'lr');
   if (lr !== undefined) partial.lr = lr;
   for (const [key, opt] of [['steps', 'steps'], ['batch', 'batch'], ['segment', 'segment'], ['seed', 'seed'], ['valEvery', 'val-every'], ['patience', 'patience'], ['threads', 'threads']] as const) {
@@ -119,7 +144,7 @@ export async function trainCommand(ctx: CommandContext, files: string[], v: Reco
     switch (e.type) {
       case 'started':
         progress.message(`run folder: ${e.runDir}`);
-        progress.message(`${config.preset} (${e.params} parameters), loss ${config.loss}, ${config.optimizer.name} lr ${config.lr}; segments: ${e.segments.train} train, ${e.segments.val} validation, ${e.segments.test} test`);
+        progress.message(`${config.preset}${config.setup === 'B' ? ` Setup B (Griffin-Lim, ${config.glIters} iterations)` : ''} (${e.params} parameters), loss ${config.loss}, ${config.optimizer.name} lr ${config.lr}; segments: ${e.segments.train} train, ${e.segments.val} validation, ${e.segments.test} test`);
         for (const s of e.skipped) progress.message(`skipped ${s.name}: ${s.reason}`);
         break;
       case 'progress':
@@ -158,7 +183,7 @@ export async function trainCommand(ctx: CommandContext, files: string[], v: Reco
           `steps: ${result.steps}; final training loss ${fmtDb(config.loss, result.finalTrainLoss)}; best validation loss ${fmtDb(config.loss, result.bestValLoss)} at step ${result.bestStep} (${lossUnitNote(config.loss)})`,
           ...(m
             ? [
-                `test: SNR ${m.snrDb.toFixed(2)} dB, SI-SDR ${m.siSdrDb.toFixed(2)} dB, LSD ${m.lsdDb.toFixed(2)} dB, MCD ${m.mcdDb.toFixed(2)} dB, ${m.bitrateKbps} kbit/s, encode ${m.encodeRtf.toFixed(0)}x / decode ${m.decodeRtf.toFixed(0)}x real time`,
+                `test: SNR ${m.snrDb.toFixed(2)} dB, SI-SDR ${m.siSdrDb.toFixed(2)} dB, LSD ${m.lsd.toFixed(2)}, MCD ${m.mcdDb.toFixed(2)} dB, ${m.bitrateKbps} kbit/s, encode ${m.encodeRtf.toFixed(0)}x / decode ${m.decodeRtf.toFixed(0)}x real time`,
                 ...(m.lossesDb ? [`test loss in every space (dB; a dB loss as its level error, the others as 10·log₁₀): ${Object.entries(m.lossesDb).map(([k, val]) => `${k} ${val.toFixed(2)}`).join(', ')}`] : []),
               ]
             : [`test: no scores (${result.metricsUnavailable ?? 'not evaluated'})`]),

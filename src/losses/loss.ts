@@ -14,6 +14,9 @@ export interface Loss {
   compute(pred: number, target: number, grad: number): number;
 }
 
-/** Every loss is built for one batch shape, allocating its buffers once. */
-export type LossFactory = (core: KernelCore, B: number, T: number) => Loss;
+/**
+ * Every loss is built for one batch shape, allocating its buffers once. `withGrad` false builds it
+ * for values only (scoring): it keeps nothing for a backward, and computing a gradient throws.
+ */
+export type LossFactory = (core: KernelCore, B: number, T: number, withGrad?: boolean) => Loss;
 

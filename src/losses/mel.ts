@@ -15,15 +15,22 @@ export interface MelFilterbank {
   weights: Float32Array[];
 }
 
+/**
+ * The nMels + 2 edges of the filters, in Hz, evenly spaced in mel: filter m rises from edge m to
+ * m+1 (its centre, where its weight is 1) and falls to m+2.
+ */
+export function melEdgesHz(nMels: number, fMin: number, fMax: number): number[] {
+  const mMin = hzToMel(fMin);
+  const mMax = hzToMel(fMax);
+  return Array.from({ length: nMels + 2 }, (_, i) => melToHz(mMin + ((mMax - mMin) * i) / (nMels + 1)));
+}
+
 export function melFilterbank(opts: { nFft: number; nMels: number; sampleRate: number; fMin?: number; fMax?: number }): MelFilterbank {
   const { nFft, nMels, sampleRate } = opts;
   const fMin = opts.fMin ?? 0;
   const fMax = opts.fMax ?? sampleRate / 2;
   const nFreqs = nFft / 2 + 1;
-  const mMin = hzToMel(fMin);
-  const mMax = hzToMel(fMax);
-  // nMels + 2 edges evenly spaced in mel; filter m rises from edge m to m+1 and falls to m+2.
-  const edges = Array.from({ length: nMels + 2 }, (_, i) => melToHz(mMin + ((mMax - mMin) * i) / (nMels + 1)));
+  const edges = melEdgesHz(nMels, fMin, fMax);
   const start = new Int32Array(nMels);
   const weights: Float32Array[] = [];
   for (let m = 0; m < nMels; m++) {

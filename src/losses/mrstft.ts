@@ -8,15 +8,16 @@
 import type { KernelCore } from '../kernels/core.js';
 import { MagnitudeStft } from './stft.js';
 import type { Loss } from './loss.js';
+import { BuiltWithoutGradientsError } from './transform.js';
 
 export const MAG_FLOOR = 1e-4;
 
 /** One resolution's SC + LM, with its backward. */
-function stftResolutionLoss(core: KernelCore, B: number, T: number, nFft: number) {
-  const pred = new MagnitudeStft(core, B, T, nFft, nFft / 4);
-  const target = new MagnitudeStft(core, B, T, nFft, nFft / 4);
+function stftResolutionLoss(core: KernelCore, B: number, T: number, nFft: number, withGrad: boolean) {
+  const pred = new MagnitudeStft(core, B, T, nFft, nFft / 4, withGrad);
+  const target = new MagnitudeStft(core, B, T, nFft, nFft / 4, false);
   const n = pred.size;
-  const dMag = core.allocF32(n);
+  const dMag = withGrad ? core.allocF32(n) : 0;
   return {
     /** SC + LM of this resolution; adds `weight` x its gradient to grad when asked. */
     compute(p: number, t: number, grad: number, weight: number): number {
@@ -58,12 +59,13 @@ function stftResolutionLoss(core: KernelCore, B: number, T: number, nFft: number
   };
 }
 
-export function mrstft(core: KernelCore, B: number, T: number, resolutions: number[] = [512, 1024, 2048]): Loss {
-  const units = resolutions.map((nFft) => stftResolutionLoss(core, B, T, nFft));
+export function mrstft(core: KernelCore, B: number, T: number, withGrad = true, resolutions: number[] = [512, 1024, 2048]): Loss {
+  const units = resolutions.map((nFft) => stftResolutionLoss(core, B, T, nFft, withGrad));
   const w = 1 / units.length;
   return {
     name: 'mrstft',
     compute(pred, target, grad) {
+      if (grad && !withGrad) throw new BuiltWithoutGradientsError("loss 'mrstft'");
       let total = 0;
       for (const u of units) total += u.compute(pred, target, grad, w);
       return total * w;

@@ -7,6 +7,7 @@ import {
   type RfftPlan,
 } from '../kernels/fft.js';
 import { zero } from '../kernels/ops.js';
+import { BuiltWithoutGradientsError } from './transform.js';
 
 export class MagnitudeStft {
   readonly frames: number;
@@ -29,6 +30,8 @@ export class MagnitudeStft {
     readonly T: number,
     readonly nFft: number,
     readonly hop: number,
+    /** false: forward only (a loss's target side), so no buffer for the backward. */
+    readonly withGrad = true,
   ) {
     if (T <= nFft / 2) throw new Error(`a ${nFft}-point STFT needs more than ${nFft / 2} samples, got ${T}`);
     this.plan = rfftPlan(core, nFft);
@@ -38,7 +41,7 @@ export class MagnitudeStft {
     this.size = B * this.frames * this.bins;
     this.padLen = T + nFft;
     this.xPad = core.allocF32(B * this.padLen);
-    this.dxPad = core.allocF32(B * this.padLen);
+    this.dxPad = withGrad ? core.allocF32(B * this.padLen) : 0;
     this.re = core.allocF32(this.size);
     this.im = core.allocF32(this.size);
     this.mag = core.allocF32(this.size);
@@ -54,6 +57,7 @@ export class MagnitudeStft {
   /** dx += the gradient through the last forward, given dMag = dL/d|X| [B, frames, bins]. */
   backward(dMag: number, dx: number): void {
     const { core, B, T, nFft, hop } = this;
+    if (!this.withGrad) throw new BuiltWithoutGradientsError('this STFT');
     zero(core, this.dxPad, B * this.padLen);
     stftMagnitudeBackward(core, this.plan, { dMag, re: this.re, im: this.im, batch: B, padLen: this.padLen, frames: this.frames, hop, window: this.window, dxPad: this.dxPad });
     reflectPadBackward(core, this.dxPad, B, T, nFft / 2, dx);
