@@ -2,6 +2,13 @@
 // `ref` and an estimate `est` (mono, equal length, finite samples; Float32Array in practice, any
 // ArrayLike<number> accepted). All sums are accumulated in float64.
 //
+// Each metric follows a published definition (cited at the function), so that a value printed here
+// can be set beside the same metric in a paper:
+// - SNR and SI-SDR (dB): higher is better.
+// - LSD (log-spectral distance) in log10 power units, as in the audio super-resolution literature
+//   (not in dB: 1 unit = 10 dB): lower is better.
+// - MCD (mel-cepstral distortion, dB) after Kubichek 1993 on SPTK-style mel-cepstra: lower is better.
+//
 // Conventions shared by every function here:
 // - Never NaN, never +-Infinity: the dB ratios (SNR, SI-SDR) are clamped to [-METRIC_CAP_DB,
 //   +METRIC_CAP_DB] = [-100, 100] dB, so identical signals score +100 dB and serialise as a plain JSON
@@ -9,33 +16,57 @@
 // - Bad input throws an Error naming the problem: length mismatch, empty input, a non-finite sample
 //   (NaN / +-Infinity, reported with its index), a bad sample rate or frame setting.
 // - Framed metrics (LSD, MCD) cut frames of `nFft` samples every `hop` samples starting at sample 0,
-//   with no centring; the last frame is zero-padded so that every sample is covered; a signal shorter
-//   than one frame gives a single zero-padded frame. Frame count = 1 + ceil(max(0, n - nFft) / hop).
+//   with no centring, and zero-pad the last frame (see ./spectrum.ts). Every frame counts, silent
+//   ones included, as in the reference implementations cited below.
 
-import { withMeydaMfcc } from './mfcc.js';
+import { frameCount, powerSpectrum, readFrame } from './spectrum.js';
+import { melCepstrum } from './mel-cepstrum.js';
+
+export { fftInPlace, frameCount } from './spectrum.js';
 
 /** Cap (dB) for SNR and SI-SDR: results are clamped to [-METRIC_CAP_DB, METRIC_CAP_DB]. */
 export const METRIC_CAP_DB = 100;
 
 /**
- * Floor added to every power-spectrum bin before the log in the log-spectral distance. Powers are
- * unnormalised |X_k|^2 of a Hann-windowed frame, so a full-scale sine peaks near (nFft/4)^2 (~48 dB at
- * nFft = 1024) and 1e-10 (-100 dB) sits ~150 dB below it: it only matters where a bin is (near) zero.
+ * Floor on every power-spectrum bin before the log, in both LSD and MCD (NU-Wave's clamp of 1e-8).
+ * Powers are unnormalised |X_k|^2 of a Hann-windowed frame of float samples in [-1, 1], so a full-scale
+ * sine peaks near (nFft/4)^2 (~48 dB at nFft = 1024) and the floor (-80 dB) sits ~130 dB below it: it
+ * decides the score only where a bin is (near) empty, e.g. above a codec's cut-off or in silence.
  */
-export const LSD_EPS = 1e-10;
+export const SPECTRAL_FLOOR = 1e-8;
 
-/** Number of MFCCs per frame for the mel-cepstral distortion, c_0..c_12 (c_0 is then left out). */
-export const MCD_NUM_COEFFS = 13;
+/** Mel-cepstral analysis settings for one sample rate: order M (c~_1..c~_M are compared) and alpha. */
+export interface McepSettings {
+  order: number;
+  alpha: number;
+}
 
-/** Number of mel filters behind those MFCCs (meyda's default). */
-export const MCD_MEL_BANDS = 26;
+/**
+ * The order and all-pass constant SPTK recommends per sample rate, as ESPnet's MCD script
+ * (egs2/TEMPLATE/asr1/pyscripts/utils/evaluate_mcd.py, Huang & Hayashi 2020) uses them. alpha is
+ * the value whose all-pass warping best fits the mel scale at that rate (pysptk's mcepalpha gives
+ * 0.466 at 24 kHz).
+ */
+export const MCEP_SETTINGS: Readonly<Record<number, McepSettings>> = {
+  16000: { order: 23, alpha: 0.42 },
+  22050: { order: 34, alpha: 0.45 },
+  24000: { order: 34, alpha: 0.46 },
+  44100: { order: 39, alpha: 0.53 },
+  48000: { order: 39, alpha: 0.55 },
+};
 
 /** Frame settings of the spectral metrics. */
 export interface FrameOptions {
   /** Frame (and FFT) length in samples, a power of two. Default 1024 (~43 ms at 24 kHz). */
   nFft?: number;
-  /** Hop between frame starts in samples, a positive integer. Default 256. */
+  /** Hop between frame starts in samples, a positive integer. Default 256 (~10.7 ms at 24 kHz). */
   hop?: number;
+}
+
+/** Settings of the mel-cepstral distortion: framing, and the analysis (default: MCEP_SETTINGS[rate]). */
+export interface McdOptions extends FrameOptions {
+  order?: number;
+  alpha?: number;
 }
 
 /** All four metrics of one reconstruction; every value is a finite number. */
@@ -44,8 +75,8 @@ export interface QualityMetrics {
   snrDb: number;
   /** Scale-invariant signal-to-distortion ratio, dB, in [-100, 100]. Higher is better. */
   siSdrDb: number;
-  /** Log-spectral distance, dB, >= 0. Lower is better. */
-  lsdDb: number;
+  /** Log-spectral distance in log10 power units (1 = 10 dB), >= 0. Lower is better. */
+  lsd: number;
   /** Mel-cepstral distortion, dB, >= 0. Lower is better. */
   mcdDb: number;
 }
@@ -108,24 +139,6 @@ function ratioDb(num: number, den: number): number {
   if (den === 0) return METRIC_CAP_DB;
   if (num === 0) return -METRIC_CAP_DB;
   return clampDb(10 * Math.log10(num / den));
-}
-
-/** Number of frames: 1 + ceil(max(0, n - nFft) / hop) (the last one zero-padded). */
-export function frameCount(n: number, nFft: number, hop: number): number {
-  return 1 + Math.ceil(Math.max(0, n - nFft) / hop);
-}
-
-/** Copy frame `f` of `x` into `out` (length nFft), zero-padding past the end. Returns true if all zero. */
-function readFrame(x: Signal, f: number, hop: number, out: Float32Array | Float64Array): boolean {
-  const start = f * hop;
-  let silent = true;
-  for (let i = 0; i < out.length; i++) {
-    const j = start + i;
-    const v = j < x.length ? x[j] : 0;
-    out[i] = v;
-    if (v !== 0) silent = false;
-  }
-  return silent;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -208,142 +221,65 @@ export function siSdrDb(ref: Signal, est: Signal): number {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// FFT (plain TypeScript, float64; this module deliberately stays free of the WASM kernels)
-
-const twiddleCache = new Map<number, { cos: Float64Array; sin: Float64Array; rev: Uint32Array }>();
-
-function fftTables(n: number) {
-  let t = twiddleCache.get(n);
-  if (!t) {
-    const half = n >> 1;
-    const cos = new Float64Array(half);
-    const sin = new Float64Array(half);
-    for (let k = 0; k < half; k++) {
-      cos[k] = Math.cos((2 * Math.PI * k) / n);
-      sin[k] = Math.sin((2 * Math.PI * k) / n);
-    }
-    const bits = Math.log2(n);
-    const rev = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      let r = 0;
-      for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
-      rev[i] = r;
-    }
-    t = { cos, sin, rev };
-    twiddleCache.set(n, t);
-  }
-  return t;
-}
-
-/**
- * In-place iterative radix-2 decimation-in-time FFT, X_k = sum_n x_n e^{-2 pi i k n / N}.
- * `re` and `im` have the same power-of-two length. Exported for tests.
- */
-export function fftInPlace(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  if (im.length !== n || n < 1 || (n & (n - 1)) !== 0) throw new Error(`fft: length must be a power of two, got ${n}`);
-  if (n === 1) return;
-  const { cos, sin, rev } = fftTables(n);
-  for (let i = 0; i < n; i++) {
-    const j = rev[i];
-    if (j > i) {
-      let t = re[i];
-      re[i] = re[j];
-      re[j] = t;
-      t = im[i];
-      im[i] = im[j];
-      im[j] = t;
-    }
-  }
-  for (let size = 2; size <= n; size <<= 1) {
-    const half = size >> 1;
-    const step = n / size;
-    for (let start = 0; start < n; start += size) {
-      for (let k = 0; k < half; k++) {
-        const wr = cos[k * step];
-        const wi = -sin[k * step];
-        const a = start + k;
-        const b = a + half;
-        const xr = re[b] * wr - im[b] * wi;
-        const xi = re[b] * wi + im[b] * wr;
-        re[b] = re[a] - xr;
-        im[b] = im[a] - xi;
-        re[a] += xr;
-        im[a] += xi;
-      }
-    }
-  }
-}
-
-const hannCache = new Map<number, Float64Array>();
-
-/** Periodic Hann window w[n] = 0.5 - 0.5 cos(2 pi n / N) (the usual STFT window, scipy's hann(N, sym=False)). */
-function periodicHann(n: number): Float64Array {
-  let w = hannCache.get(n);
-  if (!w) {
-    w = new Float64Array(n);
-    for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
-    hannCache.set(n, w);
-  }
-  return w;
-}
-
-/** Power spectrum |X_k|^2, k = 0..nFft/2, of the Hann-windowed `frame` (length nFft), into `out`. */
-function powerSpectrum(frame: Float64Array, re: Float64Array, im: Float64Array, out: Float64Array): void {
-  const n = frame.length;
-  const w = periodicHann(n);
-  for (let i = 0; i < n; i++) {
-    re[i] = frame[i] * w[i];
-    im[i] = 0;
-  }
-  fftInPlace(re, im);
-  for (let k = 0; k < out.length; k++) out[k] = re[k] * re[k] + im[k] * im[k];
-}
-
-// ---------------------------------------------------------------------------------------------------
 // 3. Log-spectral distance
 
 /**
- * Log-spectral distance in dB (e.g. Gray & Markel 1976; the form used in bandwidth-extension and codec
- * papers). For each frame t, with P the power spectrum |X_k|^2 (bins k = 0..nFft/2) of the frame
- * multiplied by a periodic Hann window:
- *   LSD_t = sqrt( mean_k ( 10 log10(P_ref[t,k] + eps) - 10 log10(P_est[t,k] + eps) )^2 ),
- * and LSD = mean_t LSD_t, with eps = LSD_EPS = 1e-10. Framing: see the module header.
+ * Log-spectral distance, in log10 power units, as defined for audio super-resolution by Kuleshov,
+ * Enam & Ermon ("Audio super resolution using neural networks", ICLR workshop 2017, eq. for LSD) and
+ * computed that way by NU-Wave (Lee & Han, Interspeech 2021) and its successors (NU-Wave 2, NVSR,
+ * AudioSR). The log-spectral distance of Gray & Markel (1976) is the same RMS log-spectrum difference
+ * in dB, i.e. 10 times this value. For each frame t, with P the power spectrum |X_k|^2 (bins
+ * k = 0..nFft/2, K = nFft/2 + 1 of them) of the frame multiplied by a periodic Hann window, floored:
+ *   LSD_t = sqrt( (1/K) sum_k ( log10 max(P_ref[t,k], 1e-8) - log10 max(P_est[t,k], 1e-8) )^2 ),
+ *   LSD = (1/T) sum_t LSD_t   over all T frames (framing: see the module header).
+ * Defaults nFft = 1024, hop = 256 at 24 kHz: the same 43 ms window and 10.7 ms hop as NU-Wave's
+ * 2048 / 512 at 48 kHz.
  *
- * A gain g on est shifts every bin by 20 log10|g| dB, so LSD(ref, 2 ref) ~ 6.02 dB (exactly, up to
- * eps). Frames where both ref and est are digital silence (all zeros) carry no information and are
- * left out of the mean; if every frame is such (both signals silent), the result is 0. A frame where
- * only one signal is silent is kept and scores large (its bins sit at 10 log10(eps) = -100 dB).
+ * Reading it: a gain g on est moves every bin by log10(g^2), so LSD(ref, 2 ref) = log10 4 ~ 0.602
+ * (6.02 dB) exactly, wherever neither signal is floored. 0 means identical magnitude spectra; papers
+ * on 48 kHz bandwidth extension report values of the order of 1 for their outputs and more for
+ * band-limited inputs. Digital silence in both signals scores 0 in that frame.
  */
-export function logSpectralDistanceDb(ref: Signal, est: Signal, options?: FrameOptions): number {
-  checkPair('logSpectralDistanceDb', ref, est);
-  const { nFft, hop } = frameSettings('logSpectralDistanceDb', options);
+export function logSpectralDistance(ref: Signal, est: Signal, options?: FrameOptions): number {
+  checkPair('logSpectralDistance', ref, est);
+  const { nFft, hop } = frameSettings('logSpectralDistance', options);
   const bins = nFft / 2 + 1;
-  const frameR = new Float64Array(nFft);
-  const frameE = new Float64Array(nFft);
-  const re = new Float64Array(nFft);
-  const im = new Float64Array(nFft);
-  const pR = new Float64Array(bins);
-  const pE = new Float64Array(bins);
-
+  const s = new SpectrumScratch(nFft);
   const frames = frameCount(ref.length, nFft, hop);
   let total = 0;
-  let used = 0;
   for (let f = 0; f < frames; f++) {
-    const silentR = readFrame(ref, f, hop, frameR);
-    const silentE = readFrame(est, f, hop, frameE);
-    if (silentR && silentE) continue;
-    powerSpectrum(frameR, re, im, pR);
-    powerSpectrum(frameE, re, im, pE);
+    s.powers(ref, est, f, hop);
     let sq = 0;
     for (let k = 0; k < bins; k++) {
-      const d = 10 * Math.log10(pR[k] + LSD_EPS) - 10 * Math.log10(pE[k] + LSD_EPS);
+      const d = Math.log10(Math.max(s.pRef[k], SPECTRAL_FLOOR)) - Math.log10(Math.max(s.pEst[k], SPECTRAL_FLOOR));
       sq += d * d;
     }
     total += Math.sqrt(sq / bins);
-    used++;
   }
-  return used === 0 ? 0 : total / used;
+  return total / frames;
+}
+
+/** Buffers for the power spectra of one frame of ref and of est. */
+class SpectrumScratch {
+  readonly frame: Float64Array;
+  readonly re: Float64Array;
+  readonly im: Float64Array;
+  readonly pRef: Float64Array;
+  readonly pEst: Float64Array;
+  constructor(nFft: number) {
+    this.frame = new Float64Array(nFft);
+    this.re = new Float64Array(nFft);
+    this.im = new Float64Array(nFft);
+    this.pRef = new Float64Array(nFft / 2 + 1);
+    this.pEst = new Float64Array(nFft / 2 + 1);
+  }
+  /** Fill pRef and pEst with the power spectra of frame f of ref and est. */
+  powers(ref: Signal, est: Signal, f: number, hop: number): void {
+    readFrame(ref, f, hop, this.frame);
+    powerSpectrum(this.frame, this.re, this.im, this.pRef);
+    readFrame(est, f, hop, this.frame);
+    powerSpectrum(this.frame, this.re, this.im, this.pEst);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -351,60 +287,58 @@ export function logSpectralDistanceDb(ref: Signal, est: Signal, options?: FrameO
 
 /**
  * Mel-cepstral distortion in dB (Kubichek, "Mel-cepstral distance measure for objective speech
- * quality assessment", 1993), per frame t:
- *   MCD_t = (10 / ln 10) * sqrt( 2 * sum_{k=1}^{K-1} (c_ref[t,k] - c_est[t,k])^2 ),   K = 13,
- * averaged over frames. c_0 (the energy term) is left out, as is conventional. The c are meyda's MFCCs
- * (13 coefficients from 26 mel bands from 0 Hz to Nyquist, symmetric Hann window, ln(E + 1) band
- * compression, DCT-II with factor 2; see ./mfcc.ts) of frames of `nFft` (default 1024) samples every
- * `hop` (default 256), framed as in the module header. The values are therefore comparable between
- * runs of this project but not to published MCD figures (which use other cepstra, e.g. SPTK mcep).
+ * quality assessment", IEEE PACRIM 1993), per frame t, over the mel-cepstra c~ of ref and est:
+ *   MCD_t = (10 / ln 10) * sqrt( 2 * sum_{d=1}^{M} (c~_ref[t,d] - c~_est[t,d])^2 ),
+ *   MCD = (1/T) sum_t MCD_t   over all T frames, with no time warping (a codec's output is aligned).
+ * c~_0, the overall level, is left out as Kubichek does, so a gain on est does not change MCD.
+ * The mel-cepstra are SPTK's (see ./mel-cepstrum.ts): the log-amplitude cepstrum of the periodogram of
+ * a periodic-Hann-windowed frame (bins floored at SPECTRAL_FLOOR), warped by the all-pass constant
+ * alpha and kept to order M. At 24 kHz, M = 34 and alpha = 0.46, with nFft = 1024 and hop = 256 (43 ms
+ * and 10.7 ms): the settings of ESPnet's MCD script for 24 kHz (MCEP_SETTINGS). That script differs in
+ * three details: it fits the mel-cepstrum with SPTK's mcep, uses a Hamming window, and also counts
+ * c~_0 and aligns the frames by DTW (both matter for TTS, not for a codec's aligned, level-matched
+ * output).
  *
- * Frames whose reference frame is digital silence (all samples exactly 0) are skipped. If the whole
- * reference is silent, every frame is used instead (a silent frame has all-zero MFCCs in meyda), so a
- * silent est then scores 0 and a non-silent est a positive distance.
- *
- * Not gain invariant (meyda's ln(E + 1) mixes level into the shape coefficients), and no such
- * invariance should be assumed. Deterministic: meyda's shared settings and caches are set for the
- * call and restored afterwards (see withMeydaMfcc).
+ * Reading it: with every order kept, MCD_t is exactly the RMS difference in dB between the two
+ * log-amplitude spectra (20 log10 |X|) along the mel-warped frequency axis, after removing their mean
+ * difference; keeping 34 orders compares smoothed spectral envelopes. TTS and voice-conversion papers
+ * typically report 4 to 8 dB (with DTW), resynthesis by good vocoders lower.
  */
-export function melCepstralDistortionDb(ref: Signal, est: Signal, sampleRate: number, options?: FrameOptions): number {
+export function melCepstralDistortionDb(ref: Signal, est: Signal, sampleRate: number, options?: McdOptions): number {
   checkPair('melCepstralDistortionDb', ref, est);
   checkSampleRate('melCepstralDistortionDb', sampleRate);
   const { nFft, hop } = frameSettings('melCepstralDistortionDb', options);
-  const frames = frameCount(ref.length, nFft, hop);
+  const { order, alpha } = mcepSettings(sampleRate, options);
+  const s = new SpectrumScratch(nFft);
   const scale = (10 / Math.LN10) * Math.SQRT2;
-
-  return withMeydaMfcc(
-    { bufferSize: nFft, sampleRate, numberOfCoefficients: MCD_NUM_COEFFS, melBands: MCD_MEL_BANDS },
-    (mfcc) => {
-      const frameR = new Float32Array(nFft);
-      const frameE = new Float32Array(nFft);
-      let voiced = 0; // sum over non-silent reference frames
-      let voicedCount = 0;
-      let all = 0; // sum over every frame, used only if the reference is silent throughout
-      for (let f = 0; f < frames; f++) {
-        const silentR = readFrame(ref, f, hop, frameR);
-        readFrame(est, f, hop, frameE);
-        if (!silentR) {
-          voiced += frameMcd(mfcc(frameR), mfcc(frameE), scale);
-          voicedCount++;
-        } else if (voicedCount === 0) {
-          // Only needed while the reference might still turn out silent throughout.
-          all += frameMcd(mfcc(frameR), mfcc(frameE), scale);
-        }
-      }
-      return voicedCount > 0 ? voiced / voicedCount : all / frames;
-    },
-  );
+  const frames = frameCount(ref.length, nFft, hop);
+  let total = 0;
+  for (let f = 0; f < frames; f++) {
+    s.powers(ref, est, f, hop);
+    const cRef = melCepstrum(s.pRef, order, alpha, SPECTRAL_FLOOR, s.re, s.im);
+    const cEst = melCepstrum(s.pEst, order, alpha, SPECTRAL_FLOOR, s.re, s.im);
+    let sq = 0;
+    for (let d = 1; d <= order; d++) {
+      const diff = cRef[d] - cEst[d];
+      sq += diff * diff;
+    }
+    total += scale * Math.sqrt(sq);
+  }
+  return total / frames;
 }
 
-function frameMcd(cRef: number[], cEst: number[], scale: number): number {
-  let sq = 0;
-  for (let k = 1; k < MCD_NUM_COEFFS; k++) {
-    const d = cRef[k] - cEst[k];
-    sq += d * d;
+function mcepSettings(sampleRate: number, options: McdOptions | undefined): McepSettings {
+  const standard = MCEP_SETTINGS[sampleRate];
+  const order = options?.order ?? standard?.order;
+  const alpha = options?.alpha ?? standard?.alpha;
+  if (order === undefined || alpha === undefined) {
+    throw new Error(
+      `melCepstralDistortionDb: no standard mel-cepstrum settings for a sample rate of ${sampleRate} Hz (known: ${Object.keys(MCEP_SETTINGS).join(', ')}); give order and alpha`,
+    );
   }
-  return scale * Math.sqrt(sq);
+  if (!Number.isInteger(order) || order < 1) throw new Error(`melCepstralDistortionDb: order must be a positive integer, got ${order}`);
+  if (!(Math.abs(alpha) < 1)) throw new Error(`melCepstralDistortionDb: alpha must be in (-1, 1), got ${alpha}`);
+  return { order, alpha };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -420,7 +354,7 @@ export function qualityMetrics(ref: Signal, est: Signal, sampleRate: number, opt
   return {
     snrDb: snrDb(ref, est),
     siSdrDb: siSdrDb(ref, est),
-    lsdDb: logSpectralDistanceDb(ref, est, options),
+    lsd: logSpectralDistance(ref, est, options),
     mcdDb: melCepstralDistortionDb(ref, est, sampleRate, options),
   };
 }

@@ -1,21 +1,24 @@
-// Objective quality metrics (src/eval/metrics.ts): hand-computed cases, caps for identical signals,
-// silence handling, meyda's shared state, and input errors. Signals are deterministic (seeded PRNG).
+// Objective quality metrics (src/eval/metrics.ts, mel-cepstrum.ts): hand-computed cases, the exact
+// effect of a gain, caps for identical signals, silence, and input errors. Signals are deterministic
+// (seeded PRNG) or a music fixture.
 import { describe, it, expect } from 'vitest';
+import path from 'node:path';
 import {
-  LSD_EPS,
-  MCD_NUM_COEFFS,
+  MCEP_SETTINGS,
   METRIC_CAP_DB,
+  SPECTRAL_FLOOR,
   fftInPlace,
   frameCount,
-  logSpectralDistanceDb,
+  logSpectralDistance,
   melCepstralDistortionDb,
   qualityMetrics,
   siSdrDb,
   snrDb,
 } from '../../src/eval/metrics.js';
-import { meyda, withMeydaMfcc } from '../../src/eval/mfcc.js';
+import { logAmplitudeCepstrum, warpCepstrum } from '../../src/eval/mel-cepstrum.js';
+import { loadClips } from '../../src/data/load.js';
 import { dftReal } from '../kernels/reference/fft.js';
-import { rng } from '../helpers.js';
+import { MUSIC_DIR, rng } from '../helpers.js';
 
 const SR = 24000;
 const DB2 = 20 * Math.log10(2); // 6.0206 dB
@@ -205,7 +208,7 @@ describe('siSdrDb', () => {
   });
 });
 
-describe('logSpectralDistanceDb', () => {
+describe('logSpectralDistance', () => {
   const ref = whiteRef(SR / 2, 5);
 
   it('counts frames with a zero-padded tail', () => {
@@ -216,141 +219,175 @@ describe('logSpectralDistanceDb', () => {
   });
 
   it('is 0 for identical signals', () => {
-    expect(logSpectralDistanceDb(ref, Float32Array.from(ref))).toBe(0);
+    expect(logSpectralDistance(ref, Float32Array.from(ref))).toBe(0);
   });
 
-  it('is 20 log10(2) ~ 6.02 dB for a broadband signal against itself scaled by 2 or by 0.5', () => {
-    expect(LSD_EPS).toBe(1e-10);
-    expect(logSpectralDistanceDb(ref, scaled(ref, 2))).toBeCloseTo(DB2, 4);
-    expect(logSpectralDistanceDb(ref, scaled(ref, 0.5))).toBeCloseTo(DB2, 4);
-    expect(logSpectralDistanceDb(ref, scaled(ref, 2), { nFft: 256, hop: 64 })).toBeCloseTo(DB2, 4);
+  it('is exactly log10(4) (= 6.02 dB / 10) for a broadband signal against itself scaled by 2 or by 0.5', () => {
+    // Scaling by a power of two is exact, so every power bin is exactly 4 times (1/4 of) the other.
+    expect(logSpectralDistance(ref, scaled(ref, 2))).toBeCloseTo(Math.log10(4), 12);
+    expect(logSpectralDistance(ref, scaled(ref, 0.5))).toBeCloseTo(Math.log10(4), 12);
+    expect(logSpectralDistance(ref, scaled(ref, 2), { nFft: 256, hop: 64 })).toBeCloseTo(Math.log10(4), 12);
+    expect(10 * logSpectralDistance(ref, scaled(ref, 2))).toBeCloseTo(DB2, 10);
   });
 
-  it('averages the per-frame distance over frames (not over all bins pooled)', () => {
-    // Non-overlapping frames; the first half of the frames scaled by 2: mean of 6.02 and 0 is 3.01,
-    // whereas pooling every bin before the square root would give 6.02 / sqrt(2) = 4.26.
+  it('matches a hand computation on one 4-sample frame, floor included', () => {
+    // Periodic Hann(4) = [0, 0.5, 1, 0.5]. ref [0, 2, 1, 0] -> windowed [0, 1, 1, 0]: X = [2, -1 - i, 0],
+    // P = [4, 2, 0 -> 1e-8]. est [0, 2, 2, 0] -> [0, 1, 2, 0]: X = [3, -2 - i, 1], P = [9, 5, 1].
+    const expected = Math.sqrt((Math.log10(4 / 9) ** 2 + Math.log10(2 / 5) ** 2 + Math.log10(1e-8 / 1) ** 2) / 3);
+    expect(SPECTRAL_FLOOR).toBe(1e-8);
+    expect(logSpectralDistance([0, 2, 1, 0], [0, 2, 2, 0], { nFft: 4, hop: 4 })).toBeCloseTo(expected, 12);
+  });
+
+  it('averages the per-frame distance over all frames (not over all bins pooled)', () => {
+    // Non-overlapping frames, the first half scaled by 2: the mean of log10 4 and 0, whereas pooling
+    // every bin before the square root would give log10(4) / sqrt(2).
     const nFft = 512;
     const x = whiteRef(8 * nFft, 6);
     const y = Float32Array.from(x, (v, i) => (i < 4 * nFft ? 2 * v : v));
-    expect(logSpectralDistanceDb(x, y, { nFft, hop: nFft })).toBeCloseTo(DB2 / 2, 4);
-  });
-
-  it('skips frames where both signals are silent; a signal shorter than a frame still works', () => {
-    const lead = new Float32Array(4096);
-    const x = concat(lead, ref);
-    expect(logSpectralDistanceDb(x, concat(lead, scaled(ref, 2)))).toBeCloseTo(DB2, 4);
-    const short = whiteRef(100, 8);
-    expect(logSpectralDistanceDb(short, scaled(short, 2))).toBeCloseTo(DB2, 4);
+    expect(logSpectralDistance(x, y, { nFft, hop: nFft })).toBeCloseTo(Math.log10(4) / 2, 12);
+    // A frame of digital silence in both counts, as 0: 4 silent frames added to 8 give 2/3 of the value.
+    const lead = new Float32Array(4 * nFft);
+    expect(logSpectralDistance(concat(lead, x), concat(lead, y), { nFft, hop: nFft })).toBeCloseTo(Math.log10(4) / 3, 12);
   });
 
   it('is 0 for two silent signals, large and finite for silence against a signal', () => {
     const silent = new Float32Array(2048);
-    expect(logSpectralDistanceDb(silent, new Float32Array(2048))).toBe(0);
-    const d = logSpectralDistanceDb(silent, whiteRef(2048));
+    expect(logSpectralDistance(silent, new Float32Array(2048))).toBe(0);
+    const d = logSpectralDistance(silent, whiteRef(2048));
     expect(Number.isFinite(d)).toBe(true);
-    expect(d).toBeGreaterThan(100); // bins of ~ +15 dB against the eps floor at -100 dB
+    expect(d).toBeGreaterThan(8); // bins near +1.5 (log10 of ~40) against the floor at -8
   });
 
   it('refuses bad frame settings', () => {
-    expect(() => logSpectralDistanceDb(ref, ref, { nFft: 1000 })).toThrow(/nFft/);
-    expect(() => logSpectralDistanceDb(ref, ref, { hop: 0 })).toThrow(/hop/);
+    expect(() => logSpectralDistance(ref, ref, { nFft: 1000 })).toThrow(/nFft/);
+    expect(() => logSpectralDistance(ref, ref, { hop: 0 })).toThrow(/hop/);
+  });
+});
+
+describe('mel-cepstrum', () => {
+  it('recovers a known cepstrum from the power spectrum it describes', () => {
+    // ln|X_k| = sum_n c_n cos(2 pi k n / N) with c_n = 0 beyond n = 5 < N/2; P = |X|^2.
+    const n = 64;
+    const c = [0.3, -0.8, 0.25, 0.1, -0.05, 0.02];
+    const power = new Float64Array(n / 2 + 1);
+    for (let k = 0; k <= n / 2; k++) {
+      let l = 0;
+      for (let m = 0; m < c.length; m++) l += c[m] * Math.cos((2 * Math.PI * k * m) / n);
+      power[k] = Math.exp(2 * l);
+    }
+    const got = logAmplitudeCepstrum(power, 1e-30, new Float64Array(n), new Float64Array(n));
+    expect(got).toHaveLength(n / 2 + 1);
+    got.forEach((v, m) => expect(v).toBeCloseTo(c[m] ?? 0, 12));
+  });
+
+  it('warps onto the all-pass frequency axis: sum c_n cos(n w) = sum c~_m cos(m b(w))', () => {
+    const c = [0.3, 0.5, -0.2, 0.1];
+    const alpha = 0.46;
+    const warped = warpCepstrum(c, 200, alpha); // alpha^200 ~ 1e-68: truncation is invisible
+    for (const w of [0.05, 0.4, 1, 1.7, 2.5, 3.1]) {
+      const b = Math.atan2((1 - alpha * alpha) * Math.sin(w), (1 + alpha * alpha) * Math.cos(w) - 2 * alpha);
+      let lin = 0;
+      c.forEach((v, n) => (lin += v * Math.cos(n * w)));
+      let mel = 0;
+      warped.forEach((v, m) => (mel += v * Math.cos(m * b)));
+      expect(mel).toBeCloseTo(lin, 10);
+    }
+    // alpha = 0 is the identity, truncated or zero-extended; a constant (c_0) stays in c~_0 only.
+    expect(Array.from(warpCepstrum(c, 2, 0))).toEqual([0.3, 0.5, -0.2]);
+    expect(Array.from(warpCepstrum([1.5], 3, alpha))).toEqual([1.5, 0, 0, 0]);
+    expect(() => warpCepstrum(c, 3, 1)).toThrow(/alpha/);
   });
 });
 
 describe('melCepstralDistortionDb', () => {
-  const ref = musicRef(SR / 2);
+  const ref = whiteRef(SR / 2, 11);
 
-  it('is 0 for identical signals', () => {
+  it('uses the SPTK / ESPnet settings at 24 kHz: order 34, alpha 0.46', () => {
+    expect(MCEP_SETTINGS[SR]).toEqual({ order: 34, alpha: 0.46 });
+    const est = withNoise(ref, 10, 12);
+    expect(melCepstralDistortionDb(ref, est, SR)).toBe(melCepstralDistortionDb(ref, est, 16000, { order: 34, alpha: 0.46 }));
+  });
+
+  it('is 0 for identical signals and for two silent ones', () => {
     expect(melCepstralDistortionDb(ref, Float32Array.from(ref), SR)).toBe(0);
+    expect(melCepstralDistortionDb(new Float32Array(3000), new Float32Array(3000), SR)).toBe(0);
   });
 
-  it('grows monotonically as noise is added (30, 20, 10 dB SNR)', () => {
-    const m30 = melCepstralDistortionDb(ref, withNoise(ref, 30, 31), SR);
-    const m20 = melCepstralDistortionDb(ref, withNoise(ref, 20, 31), SR);
-    const m10 = melCepstralDistortionDb(ref, withNoise(ref, 10, 31), SR);
-    expect(m30).toBeGreaterThan(0);
-    expect(m20).toBeGreaterThan(m30);
-    expect(m10).toBeGreaterThan(m20);
+  it('ignores a gain, which only moves c~_0 (left out, as Kubichek does)', () => {
+    // Wherever no bin is at the floor (one that is does not move with the gain): true of this noise.
+    const x = whiteRef(SR / 2, 5);
+    expect(melCepstralDistortionDb(x, scaled(x, 2), SR)).toBeLessThan(1e-9);
+    expect(melCepstralDistortionDb(x, scaled(x, 0.25), SR, { nFft: 256, hop: 64 })).toBeLessThan(1e-9);
   });
 
-  it('equals (10 / ln 10) sqrt(2 sum_{k=1..12} dc_k^2) of meyda MFCCs on a single frame', () => {
-    const x = ref.subarray(2000, 3024);
-    const y = withNoise(Float32Array.from(x), 15, 41);
-    const [cx, cy] = withMeydaMfcc({ bufferSize: 1024, sampleRate: SR, numberOfCoefficients: 13, melBands: 26 }, (mfcc) => [
-      mfcc(Float32Array.from(x)),
-      mfcc(y),
-    ]);
-    expect(cx).toHaveLength(MCD_NUM_COEFFS);
-    let sq = 0;
-    for (let k = 1; k < 13; k++) sq += (cx[k] - cy[k]) ** 2;
-    const want = (10 / Math.LN10) * Math.sqrt(2 * sq);
-    expect(want).toBeGreaterThan(0);
-    expect(melCepstralDistortionDb(x, y, SR)).toBeCloseTo(want, 10);
-    // c_0 is left out: the c_0-inclusive distance is a different (larger) number.
-    expect((10 / Math.LN10) * Math.sqrt(2 * (sq + (cx[0] - cy[0]) ** 2))).toBeGreaterThan(want);
+  it('matches a hand computation: alpha 0, order 1, one 4-sample frame', () => {
+    // With N = 4, c_1 = (ln P_0 - ln P_2) / 4. P as in the LSD hand case: ref [4, 2, 1e-8], est [9, 5, 1].
+    const dc1 = (Math.log(4) - Math.log(1e-8)) / 4 - (Math.log(9) - Math.log(1)) / 4;
+    const expected = (10 / Math.LN10) * Math.sqrt(2 * dc1 * dc1);
+    expect(melCepstralDistortionDb([0, 2, 1, 0], [0, 2, 2, 0], SR, { nFft: 4, hop: 4, order: 1, alpha: 0 })).toBeCloseTo(expected, 12);
   });
 
-  it('is not gain invariant (meyda compresses band energies with ln(E + 1))', () => {
-    expect(melCepstralDistortionDb(ref, scaled(ref, 2), SR)).toBeGreaterThan(0.1);
-  });
-
-  it('skips frames where the reference is digital silence', () => {
-    // Reference silent for 4096 samples; est has noise only in [0, 2048), i.e. only in frames that lie
-    // wholly inside the silent part (starts <= 1792 end by 2816 < 4096): those are skipped, so MCD = 0.
-    const x = concat(new Float32Array(4096), ref);
-    const y = Float32Array.from(x);
-    const noise = gaussian(2048, 51, 0.1);
-    for (let i = 0; i < 2048; i++) y[i] = noise[i];
-    expect(melCepstralDistortionDb(x, y, SR)).toBe(0);
-  });
-
-  it('for an all-silent reference: 0 against silence, positive and finite against a signal', () => {
-    const silent = new Float32Array(4096);
-    expect(melCepstralDistortionDb(silent, new Float32Array(4096), SR)).toBe(0);
-    const d = melCepstralDistortionDb(silent, whiteRef(4096), SR);
-    expect(Number.isFinite(d)).toBe(true);
-    expect(d).toBeGreaterThan(0);
-  });
-
-  it('is deterministic whatever meyda was left holding, and restores meyda afterwards', () => {
-    const est = withNoise(ref, 20, 61);
-    const first = melCepstralDistortionDb(ref, est, SR);
-    // Another user of meyda: a different buffer size and sample rate leave a stale mel bank behind,
-    // which meyda itself would reuse (giving NaN) for a 1024-sample frame.
-    const before = { bufferSize: meyda.bufferSize, sampleRate: meyda.sampleRate };
-    try {
-      meyda.bufferSize = 512;
-      meyda.sampleRate = 44100;
-      const theirs = meyda.extract('mfcc', whiteRef(512, 9)) as number[];
-      expect(theirs.every(Number.isFinite)).toBe(true);
-      expect(melCepstralDistortionDb(ref, est, SR)).toBe(first);
-      expect(meyda.bufferSize).toBe(512);
-      expect(meyda.sampleRate).toBe(44100);
-      expect(meyda.extract('mfcc', whiteRef(512, 9))).toEqual(theirs);
-    } finally {
-      Object.assign(meyda, before);
+  it('is, with every order kept and alpha 0, the RMS dB difference of the two spectra after removing its mean', () => {
+    // Parseval on the circle of N bins (mirrored): var_k(d ln|X_k|) = (1/2) sum_{n=1}^{N/2-1} dc_n^2 + dc_{N/2}^2
+    // (the Nyquist quefrency has no mirror image), and 20 log10 = (20 / ln 10) ln. So the RMS dB difference
+    // is (10 / ln 10) sqrt(2 sum_{n<N/2} dc_n^2 + 4 dc_{N/2}^2): Kubichek's formula plus the Nyquist term.
+    const nFft = 64;
+    const x = whiteRef(nFft, 21);
+    const y = withNoise(x, 5, 22);
+    const dbDiff: number[] = [];
+    const w = (i: number) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / nFft);
+    const px = dftReal(Array.from(x, (v, i) => v * w(i)));
+    const py = dftReal(Array.from(y, (v, i) => v * w(i)));
+    for (let k = 0; k < nFft; k++) {
+      const kk = k <= nFft / 2 ? k : nFft - k; // the circle: bins mirrored
+      const p = (s: { re: Float64Array; im: Float64Array }) => s.re[kk] ** 2 + s.im[kk] ** 2;
+      dbDiff.push(10 * Math.log10(p(px)) - 10 * Math.log10(p(py)));
     }
-    // The sample rate is really used (a stale bank would ignore it).
-    expect(melCepstralDistortionDb(ref, est, 48000)).not.toBe(first);
+    const mean = dbDiff.reduce((a, b) => a + b, 0) / nFft;
+    const rmsDb = Math.sqrt(dbDiff.reduce((a, b) => a + (b - mean) ** 2, 0) / nFft);
+    const half = nFft / 2;
+    const opts = { nFft, hop: nFft, alpha: 0 };
+    // MCD up to order N/2 - 1, and the Nyquist coefficient alone (order N/2 minus order N/2 - 1, squared).
+    const k = 10 / Math.LN10;
+    const low = melCepstralDistortionDb(x, y, SR, { ...opts, order: half - 1 });
+    const all = melCepstralDistortionDb(x, y, SR, { ...opts, order: half });
+    const nyquistSq = (all / k) ** 2 / 2 - (low / k) ** 2 / 2; // dc_{N/2}^2
+    expect(k * Math.sqrt((low / k) ** 2 + 4 * nyquistSq)).toBeCloseTo(rmsDb, 9);
   });
 
-  it('lets meyda reuse one frame buffer: same frame, same MFCCs; the input is not modified', () => {
-    const frame = Float32Array.from(ref.subarray(0, 1024));
-    const copy = Float32Array.from(frame);
-    const [a, b, c] = withMeydaMfcc({ bufferSize: 1024, sampleRate: SR, numberOfCoefficients: 13 }, (mfcc) => {
-      const a = mfcc(frame);
-      const b = mfcc(whiteRef(1024, 71));
-      return [a, b, mfcc(frame)];
-    });
-    expect(c).toEqual(a);
-    expect(b).not.toEqual(a);
-    expect(frame).toEqual(copy);
+  it('grows as noise is added (30, 20, 10 dB SNR) on music', () => {
+    const x = musicRef(SR / 2);
+    const d = [30, 20, 10].map((snr) => melCepstralDistortionDb(x, withNoise(x, snr, 31), SR));
+    expect(d[0]).toBeGreaterThan(0);
+    expect(d[1]).toBeGreaterThan(d[0]);
+    expect(d[2]).toBeGreaterThan(d[1]);
   });
 
-  it('refuses a bad sample rate or frame size', () => {
+  it('refuses a sample rate without standard settings unless order and alpha are given, and bad settings', () => {
     expect(() => melCepstralDistortionDb(ref, ref, 0)).toThrow(/sample rate/);
     expect(() => melCepstralDistortionDb(ref, ref, Number.NaN)).toThrow(/sample rate/);
+    expect(() => melCepstralDistortionDb(ref, ref, 32000)).toThrow(/no standard mel-cepstrum settings for a sample rate of 32000 Hz/);
+    expect(melCepstralDistortionDb(ref, ref, 32000, { order: 30, alpha: 0.5 })).toBe(0);
     expect(() => melCepstralDistortionDb(ref, ref, SR, { nFft: 1000 })).toThrow(/nFft/);
+    expect(() => melCepstralDistortionDb(ref, ref, SR, { order: 0 })).toThrow(/order/);
+    expect(() => melCepstralDistortionDb(ref, ref, SR, { alpha: -1 })).toThrow(/alpha/);
+  });
+});
+
+describe('LSD and MCD on a real recording', () => {
+  it('a gain of 2 gives about log10 4 and about 0 dB; noise raises both, more noise more', async () => {
+    const { clips } = await loadClips([path.join(MUSIC_DIR, 'piano_openmsx_slow_and_easy.wav')]);
+    const x = clips[0].audio.subarray(0, 2 * SR);
+    const gain = qualityMetrics(x, scaled(x, 2), SR);
+    // Bins at the floor in both do not move, so slightly under log10 4 and slightly over 0.
+    expect(gain.lsd).toBeGreaterThan(0.55);
+    expect(gain.lsd).toBeLessThanOrEqual(Math.log10(4) + 1e-12);
+    expect(gain.mcdDb).toBeLessThan(1);
+    const m = [30, 10].map((snr) => qualityMetrics(x, withNoise(x, snr, 41), SR));
+    expect(m[0].lsd).toBeGreaterThan(gain.lsd);
+    expect(m[1].lsd).toBeGreaterThan(m[0].lsd);
+    expect(m[0].mcdDb).toBeGreaterThan(1);
+    expect(m[1].mcdDb).toBeGreaterThan(m[0].mcdDb);
   });
 });
 
@@ -359,7 +396,7 @@ describe('qualityMetrics', () => {
 
   it('gives caps and zero distances for identical signals, and serialises to JSON', () => {
     const m = qualityMetrics(ref, Float32Array.from(ref), SR);
-    expect(m).toEqual({ snrDb: 100, siSdrDb: 100, lsdDb: 0, mcdDb: 0 });
+    expect(m).toEqual({ snrDb: 100, siSdrDb: 100, lsd: 0, mcdDb: 0 });
     expect(JSON.parse(JSON.stringify(m))).toEqual(m);
   });
 
@@ -368,10 +405,10 @@ describe('qualityMetrics', () => {
     const m = qualityMetrics(ref, est, SR);
     expect(m.snrDb).toBe(snrDb(ref, est));
     expect(m.siSdrDb).toBe(siSdrDb(ref, est));
-    expect(m.lsdDb).toBe(logSpectralDistanceDb(ref, est));
+    expect(m.lsd).toBe(logSpectralDistance(ref, est));
     expect(m.mcdDb).toBe(melCepstralDistortionDb(ref, est, SR));
     expect(Math.abs(m.snrDb - 15)).toBeLessThan(0.01);
-    expect(m.lsdDb).toBeGreaterThan(0);
+    expect(m.lsd).toBeGreaterThan(0);
   });
 });
 
@@ -380,7 +417,7 @@ describe('input errors', () => {
   const fns: [string, (r: Float32Array, e: Float32Array) => unknown][] = [
     ['snrDb', snrDb],
     ['siSdrDb', siSdrDb],
-    ['logSpectralDistanceDb', (r, e) => logSpectralDistanceDb(r, e)],
+    ['logSpectralDistance', (r, e) => logSpectralDistance(r, e)],
     ['melCepstralDistortionDb', (r, e) => melCepstralDistortionDb(r, e, SR)],
     ['qualityMetrics', (r, e) => qualityMetrics(r, e, SR)],
   ];
