@@ -4,7 +4,9 @@ export type CliErrorCode =
   /** An option is missing, unknown or malformed. */
   | 'BAD_ARGUMENTS'
   /** Every file given was refused, so there is nothing to train on or score. */
-  | 'NO_USABLE_AUDIO';
+  | 'NO_USABLE_AUDIO'
+  /** An output file is already there and --force was not given (reconstruct). */
+  | 'FILE_EXISTS';
 
 export class CliError extends Error {
   constructor(

@@ -1,15 +1,11 @@
 // codec-lab eval: score a run's model on audio, in every output space.
-import path from 'node:path';
-import { realpathSync } from 'node:fs';
 import { loadClips } from '../data/load.js';
 import { Codec } from '../nn/codec.js';
-import { getPreset } from '../nn/presets.js';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
 import { lossDbMeaning, type LossName } from '../losses/index.js';
-import { loadRunWeights, readTestSplit, removeStaleTemporaries } from '../runs/run-dir.js';
-import { entryExists } from '../runs/run-files.js';
-import { RunError } from '../runs/errors.js';
+import { readTestSplit } from '../runs/run-dir.js';
 import { CliError } from './errors.js';
+import { openRunWeights } from './run-weights.js';
 import type { CommandContext } from './context.js';
 
 export const evalHelp = `Usage: codec-lab eval --run DIR [FILE...] [--weights best|last] [--json]
@@ -22,15 +18,7 @@ With FILE..., on those WAV files; with none, on the run's own test split.
   --json             print one JSON object on stdout`;
 
 export async function evalCommand(ctx: CommandContext, files: string[], v: Record<string, unknown>): Promise<number> {
-  if (typeof v.run !== 'string') throw new CliError('BAD_ARGUMENTS', '--run DIR is required');
-  const dir = path.resolve(v.run);
-  const which = v.weights === undefined ? 'best' : String(v.weights);
-  if (which !== 'best' && which !== 'last') throw new CliError('BAD_ARGUMENTS', `--weights must be best or last, not '${which}'`);
-  if (!entryExists(path.join(dir, `${which}.weights`))) throw new RunError('RUN_NOT_FOUND', `${path.join(dir, `${which}.weights`)} not found: is ${dir} a run folder?`);
-  // The folder named on the command line may be reached through a link (the user's choice); nothing inside it is followed.
-  const runDir = realpathSync(dir);
-  removeStaleTemporaries(runDir);
-  const w = loadRunWeights(runDir, which);
+  const { dir, runDir, which, weights: w } = openRunWeights(v);
 
   let clips: EvalClip[];
   let source: string;
@@ -45,7 +33,7 @@ export async function evalCommand(ctx: CommandContext, files: string[], v: Recor
     ({ clips, segment: block } = readTestSplit(runDir));
     source = 'test split';
   }
-  const { evaluation } = evaluateCodec(new Codec(getPreset(w.preset), w.params), clips, { block });
+  const { evaluation } = evaluateCodec(new Codec(w.model, w.params), clips, { block });
   const result = { run: dir, weights: which, preset: w.preset, source, ...evaluation };
   if (v.json) {
     ctx.out(JSON.stringify(result, null, 2));
@@ -61,7 +49,7 @@ export async function evalCommand(ctx: CommandContext, files: string[], v: Recor
             return `  ${k.padEnd(11)} ${val.toPrecision(5).padStart(10)}  ${e.lossesDb![name].toFixed(2).padStart(7)} dB  ${lossDbMeaning(name)}`;
           })
         : ['  (clips shorter than one 8192-sample block: no loss figures)']),
-      `  SNR ${e.snrDb.toFixed(2)} dB, SI-SDR ${e.siSdrDb.toFixed(2)} dB, LSD ${e.lsdDb.toFixed(2)} dB, MCD ${e.mcdDb.toFixed(2)} dB`,
+      `  SNR ${e.snrDb.toFixed(2)} dB, SI-SDR ${e.siSdrDb.toFixed(2)} dB, LSD ${e.lsd.toFixed(2)}, MCD ${e.mcdDb.toFixed(2)} dB`,
       `  ${e.bitrateKbps} kbit/s; encode ${e.encodeRtf.toFixed(0)}x, decode ${e.decodeRtf.toFixed(0)}x real time`,
     ].join('\n'),
   );

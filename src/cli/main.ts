@@ -8,6 +8,7 @@ import { processContext, type CommandContext } from './context.js';
 import { inspectCommand, inspectHelp } from './inspect.js';
 import { trainCommand, trainHelp, trainOptions } from './train.js';
 import { evalCommand, evalHelp } from './eval.js';
+import { reconstructCommand, reconstructHelp } from './reconstruct.js';
 import { infoCommand, infoHelp } from './info.js';
 import { benchCommand, benchHelp } from './bench.js';
 import { toCallError } from '../api/call-error.js';
@@ -21,6 +22,8 @@ Commands:
   inspect [FILE...]   format, rate, channels and duration of WAV files, or why each is refused
   train [FILE...]     train a codec (on the bundled clip when no file is given) and keep the run
   eval --run DIR      score a run's model in every output space, with quality metrics and speed
+  reconstruct --run DIR FILE...
+                      write each file as the run's model reconstructs it (NAME.recon.wav)
   info [--preset P]   a preset's parameters, frame rate and bit rate
   bench               training and inference speed on this machine
 
@@ -47,6 +50,11 @@ const commands: Record<string, Command> = {
     help: evalHelp,
     options: { run: { type: 'string' }, weights: { type: 'string' }, json: { type: 'boolean' } },
     run: evalCommand,
+  },
+  reconstruct: {
+    help: reconstructHelp,
+    options: { run: { type: 'string' }, out: { type: 'string' }, weights: { type: 'string' }, force: { type: 'boolean' } },
+    run: reconstructCommand,
   },
   info: {
     help: infoHelp,
