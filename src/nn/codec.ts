@@ -3,7 +3,8 @@
 // over the whole clip while memory stays bounded.
 import { KernelCore } from '../kernels/core.js';
 import { allocParams, CodecGraph, fromCodes, paramLayout, toCodes, type ParamStore } from './model.js';
-import type { Preset } from './presets.js';
+import type { Preset, SpectrogramOutput } from './presets.js';
+import { predictionToAudio } from './spectrogram-output.js';
 
 /** Latent frames of context on each side of a window: 32 x 64 samples, well past the ~7 frames the network sees. */
 const CONTEXT_FRAMES = 32;
@@ -82,9 +83,16 @@ export class Codec {
     }
   }
 
+  /** Latent frames per decoder output frame: 1, or 4 in Setup B (one spectrogram frame per 256 samples). */
+  private get framesPerOutput(): number {
+    return (this.preset.spectrogram?.hop ?? this.preset.hop) / this.preset.hop;
+  }
+
   encode(audio: Float32Array): Encoded {
     const { hop, latent, bits } = this.preset;
-    const frames = Math.max(1, Math.ceil(audio.length / hop));
+    // Whole decoder output frames: in Setup B the audio is padded to a multiple of 256 samples.
+    const per = this.framesPerOutput;
+    const frames = per * Math.max(1, Math.ceil(audio.length / (hop * per)));
     const codes = new Uint8Array(latent * frames);
     this.windowed(
       'encoder',
@@ -108,25 +116,58 @@ export class Codec {
     return { codes, frames, latent, bits, samples: audio.length };
   }
 
+  /** Put `count` frames of codes from frame `from` on into a decoder window (zeros after them, and after the codes' end). */
+  private loadCodes(g: CodecGraph, enc: Encoded, from: number, count: number): void {
+    const { latent, bits } = this.preset;
+    const { frames } = enc;
+    const win = g.input.T;
+    const z = this.core.f32(g.input.ptr, latent * win);
+    z.fill(0);
+    const end = Math.min(frames, from + count);
+    for (let c = 0; c < latent; c++) fromCodes(enc.codes.subarray(c * frames + from, c * frames + end), bits, z.subarray(c * win, c * win + end - from));
+  }
+
   decode(enc: Encoded): Float32Array {
-    const { hop, latent, bits } = this.preset;
+    if (this.preset.spectrogram) return this.decodeSpectrogram(enc, this.preset.spectrogram);
+    const { hop } = this.preset;
     const { frames } = enc;
     const out = new Float32Array(frames * hop);
     this.windowed(
       'decoder',
       frames,
-      (g, from, count) => {
-        const win = g.input.T;
-        const z = this.core.f32(g.input.ptr, latent * win);
-        z.fill(0);
-        for (let c = 0; c < latent; c++) fromCodes(enc.codes.subarray(c * frames + from, c * frames + from + count), bits, z.subarray(c * win, c * win + count));
-      },
+      (g, from, count) => this.loadCodes(g, enc, from, count),
       (g, start, count, skip) => {
         const y = this.core.f32(g.output.ptr, g.output.T);
         out.set(y.subarray(skip * hop, (skip + count) * hop), start * hop);
       },
     );
     return out.subarray(0, enc.samples);
+  }
+
+  /**
+   * Setup B: the decoder's spectrogram, window by window (windows and their context are whole
+   * spectrogram frames: every window length and step is a multiple of 4 latent frames), then audio by
+   * Griffin-Lim over the whole prediction (in long overlapping chunks, src/nn/spectrogram-output.ts),
+   * not window by window, so the phase runs on across the decoder's window boundaries.
+   */
+  private decodeSpectrogram(enc: Encoded, spec: SpectrogramOutput): Float32Array {
+    const per = this.framesPerOutput;
+    const frames = per * Math.ceil(enc.frames / per);
+    const predFrames = frames / per;
+    const { bins } = spec;
+    const pred = new Float32Array(bins * predFrames);
+    this.windowed(
+      'decoder',
+      frames,
+      (g, from, count) => this.loadCodes(g, enc, from, count),
+      (g, start, count, skip) => {
+        const win = g.output.T;
+        const y = this.core.f32(g.output.ptr, bins * win);
+        const [s0, n, k0] = [start / per, count / per, skip / per];
+        for (let c = 0; c < bins; c++) pred.set(y.subarray(c * win + k0, c * win + k0 + n), c * predFrames + s0);
+      },
+    );
+    return predictionToAudio(this.core, spec, pred, predFrames, enc.samples);
   }
 
   /** decode(encode(audio)), the same length as the input. */

@@ -120,6 +120,7 @@ export class CodecGraph {
   readonly input: Tensor;
   /** The quantized latent [B, latent, T/hop] (output of the encoder, input of the decoder). */
   readonly latent: Tensor;
+  /** Setup A: the audio [B, 1, T]. Setup B: the predicted spectrogram [B, bins, T/256] (src/nn/spectrogram-output.ts). */
   readonly output: Tensor;
   /** Latent before the quantizer (tanh output), kept for the codes and the straight-through gradient. */
   readonly preQuant: Tensor;
@@ -136,6 +137,9 @@ export class CodecGraph {
     const part = opts.part ?? 'codec';
     const { B, T } = opts;
     if (T % preset.hop !== 0) throw new Error(`segment length ${T} must be a multiple of the hop (${preset.hop})`);
+    // Setup B's decoder turns every 4 latent frames into one spectrogram frame.
+    const frameHop = preset.spectrogram?.hop ?? preset.hop;
+    if (T % frameHop !== 0) throw new Error(`segment length ${T} must be a multiple of the spectrogram hop (${frameHop}) in Setup B`);
     const { core } = store;
     const encoderEntries = paramLayoutCount(preset.encoder);
     if (part === 'decoder') this.paramIndex = encoderEntries;

@@ -1,6 +1,7 @@
 // The codec presets of docs/reference-model.md, as data: a list of layer specs per network.
 // Parameter counts follow from the specs and are asserted in the tests (small 153,609; tiny 39,433),
 // so a benchmark here times the same network as the PyTorch peer.
+import { MEL_BANDS, STFT_HOP, STFT_N_FFT } from '../losses/spaces.js';
 
 export type LayerSpec =
   | { kind: 'conv'; cin: number; cout: number; k: number; stride: number; pad: number }
@@ -24,7 +25,32 @@ export interface Preset {
   hop: number;
   encoder: LayerSpec[];
   decoder: LayerSpec[];
+  /**
+   * Setup B (see setupBPreset): the decoder predicts a log-magnitude spectrogram and audio comes back
+   * by Griffin-Lim. Absent: Setup A, the decoder outputs the waveform.
+   */
+  spectrogram?: SpectrogramOutput;
 }
+
+/** The spaces a Setup B decoder can predict: the losses' STFT magnitude, or their 64 mel bands, in dB. */
+export type SpectrogramSpace = 'stft-db' | 'mel-db';
+
+export interface SpectrogramOutput {
+  space: SpectrogramSpace;
+  /** Values per frame: 513 STFT bins or 64 mel bands. */
+  bins: number;
+  /** Audio samples per spectrogram frame (the losses' STFT hop; 4 latent frames). */
+  hop: number;
+  /** Griffin-Lim iterations used when audio is made from the prediction. */
+  glIters: number;
+}
+
+/**
+ * Griffin-Lim iterations a Setup B model may use: each costs two FFTs per frame, so 32 (the default)
+ * is about as much as a clip's reconstruction should wait for, and more than 500 changes little.
+ */
+export const GL_ITERS = { default: 32, min: 1, max: 500 } as const;
+
 
 const conv = (cin: number, cout: number, k: number, stride = 1, pad = 0): LayerSpec => ({ kind: 'conv', cin, cout, k, stride, pad });
 const convT = (cin: number, cout: number, k: number, stride: number, pad: number): LayerSpec => ({ kind: 'convT', cin, cout, k, stride, pad });
@@ -55,6 +81,26 @@ export const PRESETS: Record<PresetName, Preset> = {
   small: makePreset('small', [16, 32, 64, 64]),
   tiny: makePreset('tiny', [8, 16, 32, 32]),
 };
+
+/**
+ * Setup B of a preset: the same encoder, quantizer and bit rate (so runs of both setups compare at
+ * equal rate), and a decoder that works at the STFT's frame rate and predicts one spectrogram frame
+ * per 256 samples:
+ *   Conv(latent, c4, 3, pad 1); Res(c4); ELU; Conv(c4, c4, 8, stride 4, pad 2); Res(c4); ELU; Conv(c4, F, 3, pad 1)
+ * The strided convolution turns 4 latent frames (4 x 64 samples) into one STFT frame (256 samples).
+ * F is 513 bins (STFT) or 64 bands (mel). The last layer is linear (no tanh): its output v is a
+ * level, dB = SPECTROGRAM_DB_SCALE v + SPECTROGRAM_DB_OFFSET[space] (src/nn/spectrogram-output.ts).
+ */
+export function setupBPreset(base: Preset, space: SpectrogramSpace, glIters: number): Preset {
+  const c4 = base.channels[3];
+  // The losses' own transform (src/losses/spaces.ts): n_fft 1024, hop 256; 64 mel bands.
+  const bins = space === 'stft-db' ? STFT_N_FFT / 2 + 1 : MEL_BANDS.nMels;
+  return {
+    ...base,
+    decoder: [conv(base.latent, c4, 3, 1, 1), { kind: 'res', c: c4 }, elu, conv(c4, c4, 8, STFT_HOP / base.hop, 2), { kind: 'res', c: c4 }, elu, conv(c4, bins, 3, 1, 1)],
+    spectrogram: { space, bins, hop: STFT_HOP, glIters },
+  };
+}
 
 export function getPreset(name: string): Preset {
   // An own property only: `constructor`, `toString` or `__proto__` would find Object.prototype's.

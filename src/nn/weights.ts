@@ -9,28 +9,38 @@
 //
 // Header: {"format": "codec-lab-weights", "version": 1, "preset": "small", "total": 153609,
 //          "tensors": [{"name": "encoder.0.weight", "shape": [16, 1, 7], "offset": 0}, ...], ...extra}
+// A Setup B model (its decoder predicts a spectrogram, src/nn/presets.ts setupBPreset) adds
+//          "setup": "B", "spectrogram": {"space": "mel-db", "glIters": 32}
+// so that whoever opens the file builds the same decoder and makes audio the same way; a file
+// without "setup" is Setup A (every file written before Setup B existed).
 import { readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../util/atomic-file.js';
-import { getPreset, type PresetName } from './presets.js';
+import { getPreset, GL_ITERS, setupBPreset, type Preset, type PresetName } from './presets.js';
 import { paramLayout } from './model.js';
 
 const MAGIC = 'CLWEIGHT';
 
 export interface WeightsFile {
   preset: PresetName;
+  /** The network the weights are for: the preset, or its Setup B variant. */
+  model: Preset;
   params: Float32Array;
   /** Anything else the writer stored (step, loss ...). */
   meta: Record<string, unknown>;
 }
 
-export function encodeWeights(preset: PresetName, params: Float32Array, meta: Record<string, unknown> = {}): Uint8Array {
-  const layout = paramLayout(getPreset(preset));
+/** `model`: a preset's name (Setup A), or the network itself (either setup). */
+export function encodeWeights(model: PresetName | Preset, params: Float32Array, meta: Record<string, unknown> = {}): Uint8Array {
+  const net = typeof model === 'string' ? getPreset(model) : model;
+  const preset = net.name;
+  const layout = paramLayout(net);
   if (params.length !== layout.total) throw new Error(`expected ${layout.total} parameters for '${preset}', got ${params.length}`);
   const tensors = layout.entries.flatMap((e) => [
     { name: `${e.name}.weight`, shape: e.shape, offset: e.w },
     { name: `${e.name}.bias`, shape: [e.bSize], offset: e.b },
   ]);
-  let header = JSON.stringify({ format: 'codec-lab-weights', version: 1, preset, total: layout.total, tensors, meta });
+  const setupB = net.spectrogram ? { setup: 'B', spectrogram: { space: net.spectrogram.space, glIters: net.spectrogram.glIters } } : {};
+  let header = JSON.stringify({ format: 'codec-lab-weights', version: 1, preset, ...setupB, total: layout.total, tensors, meta });
   while ((12 + Buffer.byteLength(header)) % 4) header += ' ';
   const h = Buffer.from(header, 'utf8');
   const out = new Uint8Array(12 + h.length + params.length * 4);
@@ -49,7 +59,7 @@ export function decodeWeights(bytes: Uint8Array, what = 'weights'): WeightsFile 
   if (bytes.length < 12 || Buffer.from(bytes.subarray(0, 8)).toString('ascii') !== MAGIC) fail('bad magic');
   const hLen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   if (12 + hLen > bytes.length) fail('header runs past the end');
-  let header: { format?: string; preset?: string; total?: number; meta?: Record<string, unknown> };
+  let header: { format?: string; preset?: string; setup?: unknown; spectrogram?: { space?: unknown; glIters?: unknown }; total?: number; meta?: Record<string, unknown> };
   try {
     header = JSON.parse(Buffer.from(bytes.subarray(12, 12 + hLen)).toString('utf8'));
   } catch {
@@ -57,7 +67,15 @@ export function decodeWeights(bytes: Uint8Array, what = 'weights'): WeightsFile 
   }
   if (header.format !== 'codec-lab-weights') fail('wrong format tag');
   const preset = getPreset(String(header.preset)).name;
-  const total = paramLayout(getPreset(preset)).total;
+  let model = getPreset(preset);
+  if (header.setup !== undefined) {
+    const { space, glIters } = header.spectrogram ?? {};
+    if (header.setup !== 'B') fail(`unknown setup ${JSON.stringify(header.setup)}`);
+    if (space !== 'stft-db' && space !== 'mel-db') fail(`unknown spectrogram space ${JSON.stringify(space)}`);
+    if (typeof glIters !== 'number' || !Number.isInteger(glIters) || glIters < GL_ITERS.min || glIters > GL_ITERS.max) fail(`Griffin-Lim iterations ${JSON.stringify(glIters)} out of [${GL_ITERS.min}, ${GL_ITERS.max}]`);
+    model = setupBPreset(model, space as 'stft-db' | 'mel-db', glIters as number);
+  }
+  const total = paramLayout(model).total;
   if (header.total !== total) fail(`${header.total} parameters, preset '${preset}' has ${total}`);
   const start = 12 + hLen;
   if (bytes.length - start !== total * 4) fail(`expected ${total * 4} bytes of values, found ${bytes.length - start}`);
@@ -65,11 +83,11 @@ export function decodeWeights(bytes: Uint8Array, what = 'weights'): WeightsFile 
   const params = new Float32Array(total);
   for (let i = 0; i < total; i++) params[i] = view.getFloat32(i * 4, true);
   if (!params.every(Number.isFinite)) fail('non-finite values');
-  return { preset, params, meta: header.meta ?? {} };
+  return { preset, model, params, meta: header.meta ?? {} };
 }
 
-export function saveWeights(file: string, preset: PresetName, params: Float32Array, meta: Record<string, unknown> = {}): void {
-  writeFileAtomicSync(file, encodeWeights(preset, params, meta));
+export function saveWeights(file: string, model: PresetName | Preset, params: Float32Array, meta: Record<string, unknown> = {}): void {
+  writeFileAtomicSync(file, encodeWeights(model, params, meta));
 }
 
 export function loadWeights(file: string): WeightsFile {

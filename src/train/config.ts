@@ -1,13 +1,23 @@
 // A training run's settings: everything that, with the audio, decides the result.
-import { getPreset, type PresetName } from '../nn/presets.js';
+import { getPreset, GL_ITERS, setupBPreset, type Preset, type PresetName, type SpectrogramSpace } from '../nn/presets.js';
 import { getLoss, type LossName } from '../losses/index.js';
+import { isLossName, lossCell } from '../common/loss-scale.js';
 import { parseOptimizer, type OptimizerConfig } from '../optim/optimizer.js';
 import { SCHEDULES, type ScheduleConfig, type ScheduleName } from '../optim/schedule.js';
 import { describeValue } from '../util/describe-value.js';
+import { STFT_HOP } from '../losses/spaces.js';
 import { KERNEL_MEMORY_BUDGET, largestShare, trainingCoreBytes } from './kernel-memory.js';
 
 export interface TrainConfig {
   preset: PresetName;
+  /**
+   * A: the decoder outputs audio and the loss compares audio in its space (the reference models).
+   * B: the decoder predicts the loss's spectrogram in dB, the loss compares it there, and audio comes
+   * back by Griffin-Lim (src/nn/presets.ts setupBPreset). Only the dB spectrogram losses fit B.
+   */
+  setup: Setup;
+  /** Setup B: Griffin-Lim iterations whenever the model's audio is made (validation, scores, files). */
+  glIters: number;
   loss: LossName;
   optimizer: OptimizerConfig;
   lr: number;
@@ -28,8 +38,38 @@ export interface TrainConfig {
   threads: number;
 }
 
+export type Setup = 'A' | 'B';
+
+/** The losses a Setup B model can predict the space of: the dB spectrograms, with L1 or L2. */
+export const SETUP_B_LOSSES = ['stft-db-l1', 'stft-db-l2', 'mel-db-l1', 'mel-db-l2'] as const satisfies readonly LossName[];
+
+/** The spectrogram a Setup B model trained with `loss` predicts, or null if the loss has none. */
+export function setupBSpace(loss: LossName): SpectrogramSpace | null {
+  const space = lossCell(loss)?.space;
+  return space === 'stft-db' || space === 'mel-db' ? space : null;
+}
+
+/** What a run folder's name says about its settings: `small-mel-db-l1`, or `small-B-mel-db-l1` for Setup B. */
+export function runLabel(c: Pick<TrainConfig, 'preset' | 'setup' | 'loss'>): string {
+  return `${c.preset}${c.setup === 'B' ? '-B' : ''}-${c.loss}`;
+}
+
+/** The network a run trains: its preset, or the preset's Setup B variant. */
+export function modelPreset(c: Pick<TrainConfig, 'preset' | 'setup' | 'loss' | 'glIters'>): Preset {
+  const preset = getPreset(c.preset);
+  if (c.setup === 'A') return preset;
+  const space = setupBSpace(c.loss);
+  if (!space) throw new ConfigError(setupBLossMessage(c.loss));
+  return setupBPreset(preset, space, c.glIters);
+}
+
+const setupBLossMessage = (loss: unknown) =>
+  `Setup B predicts a spectrogram in dB, so its loss must be one of ${SETUP_B_LOSSES.join(', ')}, not ${describeValue(loss)}`;
+
 export const DEFAULT_CONFIG: TrainConfig = {
   preset: 'small',
+  setup: 'A',
+  glIters: GL_ITERS.default,
   loss: 'mel-db-l1',
   optimizer: { name: 'adam' },
   lr: 1e-3,
@@ -114,7 +154,12 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
     augment: { ...DEFAULT_CONFIG.augment, ...section<TrainConfig['augment']>('augment', partial.augment) },
   };
   knownName('preset', c.preset, getPreset);
-  knownName('loss', c.loss, getLoss);
+  if (c.setup !== 'A' && c.setup !== 'B') throw new ConfigError(`setup must be A or B, not ${describeValue(c.setup)}`);
+  if (c.setup === 'B') {
+    // Checked against the list itself: the refusal names the losses Setup B allows.
+    if (!isLossName(c.loss) || !setupBSpace(c.loss)) throw new ConfigError(setupBLossMessage(c.loss));
+  } else knownName('loss', c.loss, getLoss);
+  inRange('gl-iters', c.glIters, whole(GL_ITERS.min, GL_ITERS.max));
   knownName('optimizer', c.optimizer.name, parseOptimizer);
   knownName('schedule', c.schedule.name, (n) => {
     if (!(SCHEDULES as string[]).includes(n)) throw new Error(`unknown schedule '${n}'; choose one of ${SCHEDULES.join(', ')}`);
@@ -127,6 +172,7 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
   inRange('batch', c.batch, whole(1, 4096));
   inRange('segment', c.segment, whole(MIN_SEGMENT, 2 ** 22));
   if (c.segment % 64 !== 0) throw new ConfigError(`segment must be a multiple of 64 samples (the codec's hop), not ${c.segment}`);
+  if (c.setup === 'B' && c.segment % STFT_HOP !== 0) throw new ConfigError(`in Setup B the segment must be a multiple of ${STFT_HOP} samples (one predicted spectrogram frame each), not ${c.segment}`);
   // The generator takes 32 bits of seed; a larger one would silently alias a smaller one.
   inRange('seed', c.seed, whole(0, 2 ** 32 - 1));
   inRange('val-every', c.valEvery, whole(1, MAX_STEPS));

@@ -57,7 +57,7 @@ export async function keepAndEvaluate(session: EndingSession, clips: readonly Cl
       warnings.push(`${file} holds ${kept.what} (step ${kept.step}): ${wanted.what} (step ${wanted.step}) give non-finite audio on the run's validation or test audio`);
     }
     const meta = c === best ? { step: c.step, valLoss: Number.isFinite(session.bestValLoss) ? session.bestValLoss : null } : { step: c.step };
-    saveWeights(path.join(dir, file), preset.name, c.params, meta);
+    saveWeights(path.join(dir, file), preset, c.params, meta);
   };
   save('best.weights', best, keptBest?.candidate);
   save('last.weights', last, keptLast?.candidate);

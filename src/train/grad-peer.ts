@@ -7,13 +7,14 @@
 import { Worker } from 'node:worker_threads';
 import { builtWorkerFile } from '../assets.js';
 import type { LossName } from '../losses/index.js';
-import type { PresetName } from '../nn/presets.js';
+import type { Preset } from '../nn/presets.js';
 
 /** Control words: [0] step number asked (-1: quit), [1] step number done, [2] 1 if the worker failed. */
 const CTRL_INTS = 4;
 
 export interface GradPeerInit {
-  preset: PresetName;
+  /** The network itself (plain data, so it crosses to the worker as it is): a preset or its Setup B variant. */
+  preset: Preset;
   loss: LossName;
   /** Examples in the peer's half of the batch. */
   B: number;
@@ -41,7 +42,7 @@ export class GradPeer {
   readonly input: Float32Array;
   private seq = 0;
 
-  constructor(preset: PresetName, loss: LossName, B: number, T: number, nParams: number) {
+  constructor(preset: Preset, loss: LossName, B: number, T: number, nParams: number) {
     const lay = peerLayout(nParams, B, T);
     const shared = new SharedArrayBuffer(lay.bytes);
     this.ctrl = new Int32Array(shared, lay.ctrl, CTRL_INTS);

@@ -3,7 +3,6 @@
 import { workerData } from 'node:worker_threads';
 import { KernelCore } from '../kernels/core.js';
 import { allocParams, paramLayout } from '../nn/model.js';
-import { getPreset } from '../nn/presets.js';
 import { BatchGradients } from './gradients.js';
 import { peerLayout, type GradPeerInit } from './grad-peer.js';
 
@@ -17,7 +16,7 @@ const input = new Float32Array(init.shared, lay.input, init.B * init.T);
 
 try {
   const core = KernelCore.create();
-  const preset = getPreset(init.preset);
+  const { preset } = init;
   const store = allocParams(core, paramLayout(preset), true);
   const work = new BatchGradients(core, store, preset, init.loss, init.B, init.T);
   let seen = 0;

@@ -5,7 +5,8 @@ import type { KernelCore } from '../kernels/core.js';
 import { zero } from '../kernels/ops.js';
 import { CodecGraph, type ParamStore } from '../nn/model.js';
 import type { Preset } from '../nn/presets.js';
-import { getLoss, type Loss, type LossName } from '../losses/index.js';
+import type { Loss, LossName } from '../losses/index.js';
+import { makeObjective } from './objective.js';
 
 export class BatchGradients {
   readonly graph: CodecGraph;
@@ -20,7 +21,7 @@ export class BatchGradients {
     readonly T: number,
   ) {
     this.graph = new CodecGraph(store, preset, { B, T, training: true });
-    this.loss = getLoss(lossName).make(core, B, T);
+    this.loss = makeObjective(core, preset, lossName, B, T);
   }
 
   /** The batch to fill before compute(): [B, 1, T]. */

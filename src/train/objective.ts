@@ -1,0 +1,14 @@
+// What a training run minimises, for either setup, behind the one Loss interface (compute(pred,
+// target, grad)) the session and the gradient threads already call, so training and validation
+// use the same objective object whichever setup it is:
+//   Setup A: the named loss, on the decoder's audio (src/losses).
+//   Setup B: the named dB loss, on the decoder's predicted spectrogram (spectrogram-loss.ts).
+import type { KernelCore } from '../kernels/core.js';
+import type { Preset } from '../nn/presets.js';
+import { getLoss, type Loss, type LossName } from '../losses/index.js';
+import { predictedSpectrogramLoss } from './spectrogram-loss.js';
+
+/** The objective of `model` trained with `loss`, for batches of B examples of T samples. */
+export function makeObjective(core: KernelCore, model: Preset, loss: LossName, B: number, T: number): Loss {
+  return model.spectrogram ? predictedSpectrogramLoss(core, model.spectrogram, loss, B, T) : getLoss(loss).make(core, B, T);
+}
