@@ -9,7 +9,7 @@
 // The page never gets ipcRenderer itself, nor an IpcRendererEvent (whose `sender` is ipcRenderer):
 // only these functions, each of which calls one fixed channel.
 import { contextBridge, ipcRenderer } from 'electron';
-import type { AudioRef, DesktopApi, LabEvent, TrainConfig } from '../src/api/contract.js';
+import type { AudioRef, DesktopApi, LabEvent, TrainConfig, ViewSpace } from '../src/api/contract.js';
 import type { CallError, CallResult } from '../src/api/dispatch.js';
 
 // The page's window. This file is compiled without the DOM library (it is mostly Node-side code),
@@ -57,10 +57,14 @@ const api: DesktopApi = {
 
   listRuns: () => call('listRuns'),
   runLog: (runId: string) => call('runLog', runId),
+  runSplit: (runId: string) => call('runSplit', runId),
   // An omitted clipIds must stay omitted: the handler counts arguments.
   crossEvaluate: (runIds: string[], clipIds?: string[]) => (clipIds === undefined ? call('crossEvaluate', runIds) : call('crossEvaluate', runIds, clipIds)),
 
   audio: (ref: AudioRef) => call('audio', ref),
+  // The images arrive as Float32Arrays: IPC's structured clone and contextBridge both carry typed arrays.
+  spectralView: (a: AudioRef, b: AudioRef, space: ViewSpace, opts?: { maxColumns?: number }) =>
+    opts === undefined ? call('spectralView', a, b, space) : call('spectralView', a, b, space, opts),
   exportAudio: () => viaDialogOnly('exportAudio', 'saveAudioDialog (File > Export Reconstruction…)'),
 
   openFilesDialog: () => call('openFilesDialog'),

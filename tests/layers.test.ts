@@ -91,8 +91,10 @@ export const ENGINE_ORDER: Readonly<Record<string, number>> = {
   kernels: 1, audio: 1,
   // The model, what it is judged by, and how it learns.
   nn: 2, losses: 2, optim: 2,
+  // Phase reconstruction (Griffin-Lim, mel inversion): the kernels' FFT and the losses' filterbank, used by nn's Setup B.
+  phase: 2,
   // Data, scores, run folders.
-  data: 3, eval: 3, runs: 3,
+  data: 3, eval: 3, runs: 3, views: 3,
   // Training, and the other heavy jobs in workers.
   train: 4, jobs: 4,
   // The one door: contract, service, dispatch.

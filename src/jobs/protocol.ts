@@ -5,6 +5,7 @@
 // Audio the library keeps lives in SharedArrayBuffers: a job hands a clip to a worker without a
 // copy, and a clip loaded by one worker can be used by another.
 
+import type { ViewSpace } from '../common/view-spaces.js';
 import { withSystemFields, type SystemErrorFields, type ThreadError } from '../util/thread-error.js';
 
 /** A clip's model-rate mono samples, on shared memory. */
@@ -32,7 +33,12 @@ export type JobRequest =
   /** Write a WAV file's own samples in its own format to `path`: a clip's bytes, or a run's file read without following links. */
   | { kind: 'export-wav-file'; bytes?: SharedBytes; from?: string; path: string }
   /** Score runs in every output space, on the clips given or on each run's own test split. */
-  | { kind: 'evaluate'; runs: { runId: string; dir: string; weights: WeightsRef }[]; clips: { name: string; audio: SharedAudio }[] | null };
+  | { kind: 'evaluate'; runs: { runId: string; dir: string; weights: WeightsRef }[]; clips: { name: string; audio: SharedAudio }[] | null }
+  /** A and B, and their difference, in an output space of the losses (src/views); answers a SpectralView. */
+  | { kind: 'spectral-view'; a: ViewSource; b: ViewSource; space: ViewSpace; maxColumns: number };
+
+/** Model-rate audio for a view: samples (put through a run's codec when `weights` is given), or a run's 24 kHz WAV file. */
+export type ViewSource = { audio: SharedAudio; weights?: WeightsRef } | { file: string };
 
 /** What a loaded file is, as the library shows it. */
 export interface LoadedInfo {
@@ -42,6 +48,8 @@ export interface LoadedInfo {
   frames: number;
   durationSec: number;
   warnings: string[];
+  /** SHA-256 of the model-rate mono (as split.json names the clips a run trained on). */
+  sha256: string;
 }
 
 export type LoadResult =

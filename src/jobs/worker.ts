@@ -3,6 +3,7 @@
 // the bounded set of graphs of src/nn/codec.ts), and the weights of the runs it used last in a
 // small cache; a run's weights are copied into its preset's codec before each job, which costs
 // microseconds, where a codec per run cost a kernel core (50 to 100 MB) per run, kept for ever.
+import { audioSha256 } from '../runs/split-file.js';
 import { parentPort } from 'node:worker_threads';
 import { lstatSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -15,21 +16,25 @@ import { MODEL_RATE } from '../audio/prepare.js';
 import { encodeWav, exportWav, writeWav } from '../audio/wav-write.js';
 import { KernelCore } from '../kernels/core.js';
 import { Codec } from '../nn/codec.js';
-import { getPreset, type PresetName } from '../nn/presets.js';
+import type { Preset } from '../nn/presets.js';
 import { decodeWeights } from '../nn/weights.js';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
 import { readJson, readTestSplit } from '../runs/run-dir.js';
 import { readRunFile } from '../runs/run-files.js';
 import { toThreadError } from '../util/thread-error.js';
-import { JobError, sharedAudio, sharedBytes, type JobMessage, type JobReply, type JobRequest, type LoadResult, type SharedBytes, type WeightsRef } from './protocol.js';
+import { spectralView } from '../views/spectral-view.js';
+import { JobError, sharedAudio, sharedBytes, type JobMessage, type JobReply, type JobRequest, type LoadResult, type SharedBytes, type ViewSource, type WeightsRef } from './protocol.js';
 
 /** How many runs' weights stay loaded (a small run's weights are 0.6 MB; the codecs are shared). */
 const WEIGHTS_CACHE_SIZE = 8;
 
 const core = KernelCore.create();
-const codecs = new Map<PresetName, Codec>();
+/** Keyed by modelKey: a preset's two setups (and Setup B's spaces) are different networks. */
+const codecs = new Map<string, Codec>();
 /** Weights by file, most recently used last; `stamp` tells a file rewritten since (a run still training). */
-const weightsCache = new Map<string, { stamp: string; preset: PresetName; params: Float32Array }>();
+const weightsCache = new Map<string, { stamp: string; model: Preset; params: Float32Array }>();
+
+const modelKey = (m: Preset) => (m.spectrogram ? `${m.name}:B:${m.spectrogram.space}:${m.spectrogram.glIters}` : m.name);
 
 function codecFor(ref: WeightsRef): Codec {
   // lstat and readRunFile: a weights file in a run folder is never read through a symbolic link.
@@ -46,15 +51,15 @@ function codecFor(ref: WeightsRef): Codec {
   let w = weightsCache.get(ref.file);
   if (w?.stamp !== stamp) {
     const file = decodeWeights(new Uint8Array(readRunFile(ref.file)), ref.file);
-    w = { stamp, preset: file.preset, params: file.params };
+    w = { stamp, model: file.model, params: file.params };
   }
   weightsCache.delete(ref.file);
   weightsCache.set(ref.file, w);
   while (weightsCache.size > WEIGHTS_CACHE_SIZE) weightsCache.delete(weightsCache.keys().next().value!);
-  let codec = codecs.get(w.preset);
+  let codec = codecs.get(modelKey(w.model));
   if (!codec) {
-    codec = new Codec(getPreset(w.preset), w.params, core);
-    codecs.set(w.preset, codec);
+    codec = new Codec(w.model, w.params, core);
+    codecs.set(modelKey(w.model), codec);
   } else codec.loadParams(w.params);
   return codec;
 }
@@ -79,7 +84,7 @@ async function load(job: Extract<JobRequest, { kind: 'load' }>): Promise<LoadRes
     }
     // Decoded, mixed and resampled a chunk at a time, into shared memory: the file's channels are never held whole.
     const { info: wav, mono } = await decodeModelMono(bytes, sharedAudio);
-    const info = { format: wav.format, sampleRate: wav.sampleRate, channels: wav.channels, frames: wav.frames, durationSec: wav.durationSec, warnings: wav.warnings };
+    const info = { format: wav.format, sampleRate: wav.sampleRate, channels: wav.channels, frames: wav.frames, durationSec: wav.durationSec, warnings: wav.warnings, sha256: audioSha256(mono) };
     return { ok: true, info, bytes, mono };
   } catch (e) {
     return { ok: false, error: describeError(e) };
@@ -94,6 +99,12 @@ function ownBuffer(b: Uint8Array): ArrayBuffer {
 function answerBytes(b: Uint8Array): { value: ArrayBuffer; transfer: ArrayBuffer[] } {
   const buffer = ownBuffer(b);
   return { value: buffer, transfer: [buffer] };
+}
+
+/** A view's audio as the losses see it: 24 kHz mono (a run's files are written so; a clip's mono is prepared so). */
+async function viewAudio(source: ViewSource): Promise<Float32Array> {
+  if ('file' in source) return (await decodeModelMono(new Uint8Array(readRunFile(source.file)), (n) => new Float32Array(n))).mono;
+  return source.weights ? codecFor(source.weights).reconstruct(source.audio) : source.audio;
 }
 
 async function run(job: JobRequest): Promise<{ value: unknown; transfer?: ArrayBuffer[] }> {
@@ -124,6 +135,11 @@ async function run(job: JobRequest): Promise<{ value: unknown; transfer?: ArrayB
         rows.push({ runId: r.runId, loss, scores: evaluateCodec(codec, clips, { block }).evaluation });
       }
       return { value: rows };
+    }
+    case 'spectral-view': {
+      const view = spectralView(core, await viewAudio(job.a), await viewAudio(job.b), job.space, { maxColumns: job.maxColumns });
+      // The three images are the bulk of the answer: handed over, not copied.
+      return { value: view, transfer: [view.a.buffer, view.b.buffer, view.diff.buffer] as ArrayBuffer[] };
     }
   }
 }

@@ -14,6 +14,7 @@ import { BodyError, readBody } from './body.js';
 import { newToken, RequestGuard, type Refusal } from './guard.js';
 import { statusOf } from './status.js';
 import { NOT_BUILT_PAGE, openStatic, resolveStatic } from './static-files.js';
+import { encodeFloatFrames } from '../common/float-frames.js';
 
 /** The only interface the host listens on. */
 export const LOOPBACK = '127.0.0.1';
@@ -60,6 +61,7 @@ const NOT_IN_BROWSER: ReadonlySet<string> = new Set(PATH_METHODS);
 const OWN_ROUTE = new Map<string, string>([
   ['addFileData', 'POST /api/upload?name=NAME'],
   ['audio', 'POST /api/audio'],
+  ['spectralView', 'POST /api/view'],
 ]);
 const CALLABLE = new Set<string>(LAB_METHODS.filter((m) => !NOT_IN_BROWSER.has(m) && !OWN_ROUTE.has(m)));
 
@@ -163,6 +165,19 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
         const wav = result.value as ArrayBuffer;
         res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': wav.byteLength, 'Cache-Control': 'no-store' });
         res.end(Buffer.from(wav));
+        return;
+      }
+      case '/api/view': {
+        // A spectral view is mostly float32 images: sent as binary (src/common/float-frames.ts), not as JSON numbers.
+        if (req.method !== 'POST') return methodNotAllowed(req, res, 'POST');
+        const body = await jsonBody(req, res);
+        if (!body) return;
+        if (body.args !== undefined && !Array.isArray(body.args)) return sendError(req, res, 'BAD_REQUEST', '"args" must be a list');
+        const result = await dispatch.call('spectralView', (body.args as unknown[] | undefined) ?? []);
+        if (!result.ok) return sendError(req, res, result.error.code, result.error.message);
+        const bytes = encodeFloatFrames(result.value);
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.byteLength, 'Cache-Control': 'no-store' });
+        res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
         return;
       }
       case '/api/events':

@@ -107,9 +107,12 @@ describe('the preload API (window.codecLab)', () => {
     await api.stopTraining('r');
     await api.listRuns();
     await api.runLog('r');
+    await api.runSplit('r');
     await api.crossEvaluate(['r']);
     await api.crossEvaluate(['r'], ['clip-1']);
     await api.audio(ref);
+    await api.spectralView(ref, ref, 'mel-db');
+    await api.spectralView(ref, ref, 'stft-db', { maxColumns: 100 });
     await api.openFilesDialog();
     await api.saveAudioDialog(ref, 'x.wav');
     expect(invoked).toContainEqual(['lab:addFileData', ['a.wav', bytes]]);
@@ -117,6 +120,8 @@ describe('the preload API (window.codecLab)', () => {
     // An omitted optional argument is not sent as undefined (the handler counts arguments).
     expect(invoked).toContainEqual(['lab:crossEvaluate', [['r']]]);
     expect(invoked).toContainEqual(['lab:saveAudioDialog', [ref, 'x.wav']]);
+    expect(invoked).toContainEqual(['lab:spectralView', [ref, ref, 'mel-db']]);
+    expect(invoked).toContainEqual(['lab:spectralView', [ref, ref, 'stft-db', { maxColumns: 100 }]]);
     expect([...new Set(invoked.map(([c]) => c))].sort()).toEqual([...LAB_CHANNELS].sort());
   });
 

@@ -149,6 +149,7 @@ describe('argument validation', () => {
     ['stopTraining', ['small-mel-db-l1-001']],
     ['listRuns', []],
     ['runLog', ['small-mel-db-l1-001']],
+    ['runSplit', ['small-mel-db-l1-001']],
     ['crossEvaluate', [['run-a', 'run-b']]],
     ['crossEvaluate', [['run-a'], ['clip-1']]],
     ['crossEvaluate', [['run-a'], undefined]],
@@ -156,6 +157,8 @@ describe('argument validation', () => {
     ['audio', [{ kind: 'model-input', clipId: 'clip-1' }]],
     ['audio', [REF]],
     ['audio', [{ kind: 'run', runId: 'run-a', file: 'test_reconstruction' }]],
+    ['spectralView', [REF, { kind: 'model-input', clipId: 'clip-1' }, 'mel-db']],
+    ['spectralView', [{ kind: 'run', runId: 'run-a', file: 'test_original' }, { kind: 'run', runId: 'run-a', file: 'test_reconstruction' }, 'stft-db', { maxColumns: 800 }]],
     ['openFilesDialog', []],
     ['saveAudioDialog', [REF, 'mel-db reconstruction.wav']],
   ];

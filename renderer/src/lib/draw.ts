@@ -1,8 +1,11 @@
-// Canvas drawing for the Listen tracks: a min/max waveform per pixel column and a spectrogram image
-// scaled to the canvas. Both draw at the device pixel ratio, so they stay sharp.
-import type { SpecImage } from './spectrogram.js';
+// Canvas drawing for the Listen tracks: a min/max waveform per pixel column, and an image of a signal
+// in an output space (computed by the engine with the losses' transform, painted here). Both draw at
+// the device pixel ratio, so they stay sharp.
+import type { SpectralView } from './types.js';
+import { colourOf, type ColourScale } from './colour-scale.js';
+import type { FreqAxis } from './freq-axis.js';
 
-/** Mono mix of an AudioBuffer (what the spectrogram and the difference use). */
+/** Mono mix of an AudioBuffer (what the waveform and its difference show). */
 export function monoOf(buf: AudioBuffer): Float32Array {
   if (buf.numberOfChannels === 1) return buf.getChannelData(0).slice();
   const out = new Float32Array(buf.length);
@@ -61,33 +64,36 @@ export function drawWaveform(canvas: HTMLCanvasElement, x: Float32Array, sampleR
   }
 }
 
-const bitmaps = new WeakMap<SpecImage, HTMLCanvasElement>();
-
-export function drawSpectrogram(canvas: HTMLCanvasElement, img: SpecImage, sampleRate: number, duration: number): void {
+/**
+ * One image of a space view (A, B or their difference, columns x rows of dB values, column by column)
+ * painted over `duration` seconds: each canvas pixel row shows the row the frequency axis puts there,
+ * each value coloured by `scale`.
+ */
+export function drawSpaceImage(canvas: HTMLCanvasElement, view: SpectralView, values: Float32Array, scale: ColourScale, axis: FreqAxis, duration: number): void {
   const g = fit(canvas);
   if (!g) return;
-  let src = bitmaps.get(img);
-  if (!src) {
-    src = document.createElement('canvas');
-    src.width = img.width;
-    src.height = img.height;
-    src.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.pixels), img.width, img.height), 0, 0);
-    bitmaps.set(img, src);
+  const { columns, rows } = view;
+  const height = canvas.height;
+  const img = new ImageData(columns, height);
+  const rowOfPixel = Int32Array.from({ length: height }, (_, py) => axis.rowAt(1 - (py + 0.5) / height));
+  for (let c = 0; c < columns; c++) {
+    for (let py = 0; py < height; py++) {
+      const [r, gr, b] = colourOf(scale, values[c * rows + rowOfPixel[py]]);
+      const at = 4 * (py * columns + c);
+      img.data[at] = r;
+      img.data[at + 1] = gr;
+      img.data[at + 2] = b;
+      img.data[at + 3] = 255;
+    }
   }
-  g.fillStyle = '#000004';
+  const src = document.createElement('canvas');
+  src.width = columns;
+  src.height = height;
+  src.getContext('2d')!.putImageData(img, 0, 0);
+  g.fillStyle = '#f7f7f5';
   g.fillRect(0, 0, canvas.width, canvas.height);
-  g.imageSmoothingEnabled = true;
-  // Each column covers one hop; stretch so the image spans exactly its share of the time axis.
-  const spanSec = img.width * img.hopSec;
+  g.imageSmoothingEnabled = columns < canvas.width;
+  // The frames span frames x hop seconds; stretch the image to its share of the time axis.
+  const spanSec = view.frames * view.hopSeconds;
   g.drawImage(src, 0, 0, canvas.width * Math.min(1, spanSec / duration), canvas.height);
-  // Frequency ticks: labels for kHz lines.
-  const nyq = sampleRate / 2;
-  g.fillStyle = 'rgba(255,255,255,0.75)';
-  g.font = `${10 * (window.devicePixelRatio || 1)}px system-ui, sans-serif`;
-  for (const khz of [1, 4, 8, 12, 16, 20]) {
-    if (khz * 1000 >= nyq) break;
-    const y = canvas.height * (1 - (khz * 1000) / nyq);
-    g.fillRect(0, y, 6, 1);
-    g.fillText(`${khz}k`, 8, y + 4);
-  }
 }

@@ -4,6 +4,7 @@
 // The token is never a cookie: a browser would send a cookie of 127.0.0.1 to every other server on
 // 127.0.0.1 too, whatever its port (src/web/guard.ts).
 import type { AudioRef, LabApi, LabEvent, LibraryEntry } from './types.js';
+import { decodeFloatFrames } from '../../../src/common/float-frames.js';
 
 /** An error from the lab, with the engine's stable code (e.g. NOT_FOUND, CLIP_REFUSED, NOT_AVAILABLE). */
 export class LabError extends Error {
@@ -100,6 +101,7 @@ export class WebClient implements LabApi {
   stopTraining = (runId: string) => this.call<void>('stopTraining', runId);
   listRuns: LabApi['listRuns'] = () => this.call('listRuns');
   runLog: LabApi['runLog'] = (runId) => this.call('runLog', runId);
+  runSplit: LabApi['runSplit'] = (runId) => this.call('runSplit', runId);
   crossEvaluate: LabApi['crossEvaluate'] = (runIds, clipIds) => this.call('crossEvaluate', runIds, clipIds);
   exportAudio: LabApi['exportAudio'] = (ref, path) => this.call('exportAudio', ref, path);
 
@@ -120,6 +122,17 @@ export class WebClient implements LabApi {
     });
     return res.arrayBuffer();
   }
+
+  /** A view's images come as binary float frames (src/web/README.md, POST /api/view). */
+  spectralView: LabApi['spectralView'] = async (...args) => {
+    while (args.length && args[args.length - 1] === undefined) args.pop();
+    const res = await this.request('/api/view', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ args }),
+    });
+    return decodeFloatFrames(await res.arrayBuffer());
+  };
 
   subscribe(listener: (e: LabEvent) => void): () => void {
     this.listeners.add(listener);
