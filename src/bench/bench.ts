@@ -6,7 +6,7 @@ import { benchConvKernels } from './conv-kernels.js';
 import { Codec } from '../nn/codec.js';
 import { initParams, paramLayout } from '../nn/model.js';
 import { PRESETS, type PresetName } from '../nn/presets.js';
-import { resolveConfig } from '../train/config.js';
+import { DEFAULT_CONFIG, resolveConfig } from '../train/config.js';
 import { TrainingSession } from '../train/session.js';
 import type { LossName } from '../losses/index.js';
 
@@ -34,6 +34,12 @@ export interface TrainBench {
   /** Median milliseconds per step in each phase. */
   breakdownMs: { zeroGrads: number; forward: number; loss: number; backward: number; exchange: number; optimizer: number };
   gflops: number;
+  /**
+   * One validation (median ms): the run's own loss over the validation segments, and the common
+   * yardstick of the same reconstructions (every loss space, SI-SDR, SNR); the yardstick's share of
+   * a run's time when validating every DEFAULT_CONFIG.valEvery steps.
+   */
+  validation: { segments: number; ownMs: number; yardstickMs: number; yardstickShare: number };
 }
 
 export interface BenchResult {
@@ -92,11 +98,26 @@ export function benchTraining(preset: PresetName, loss: LossName, audio: Float32
   }
   const stepsPerSec = median(rates);
   const parts = session.profileStep(5);
+  // A validation as training makes it, split into the run's own loss and the common yardstick.
+  const own: number[] = [];
+  const extra: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = { ownMs: 0, yardstickMs: 0 };
+    session.validate(t);
+    own.push(t.ownMs);
+    extra.push(t.yardstickMs);
+  }
+  const validation = { segments: session.split.val.length, ownMs: median(own), yardstickMs: median(extra) };
   const macs = session.forwardMacs();
   session.close();
   return {
     preset, loss, threads, stepsPerSec, windowRates: rates.map((r) => Math.round(r * 1000) / 1000),
     breakdownMs: parts,
+    validation: {
+      ...validation,
+      // What the yardstick adds to a run's time at the default validation interval.
+      yardstickShare: validation.yardstickMs / ((DEFAULT_CONFIG.valEvery * 1000) / stepsPerSec + validation.ownMs + validation.yardstickMs),
+    },
     // Forward, input gradient and weight gradient each cost the forward's multiply-adds; 2 FLOPs each.
     gflops: (3 * 2 * macs * stepsPerSec) / 1e9,
   };

@@ -1,4 +1,5 @@
 // codec-lab bench: training and inference speed of the reference codec on this machine.
+import { DEFAULT_CONFIG } from '../train/config.js';
 import { runBench } from '../bench/bench.js';
 import { runHostBench } from '../bench/host.js';
 import type { CommandContext } from './context.js';
@@ -44,6 +45,11 @@ export async function benchCommand(ctx: CommandContext, _files: string[], v: Rec
   for (const t of result.train) {
     const b = t.breakdownMs;
     ctx.out(`  ${t.preset.padEnd(5)} ${t.loss.padEnd(9)} ${t.threads} thread${t.threads > 1 ? 's' : ' '} ${t.stepsPerSec.toFixed(2).padStart(6)} steps/s  ${t.gflops.toFixed(1).padStart(5)} GFLOP/s  ms/step: forward ${b.forward.toFixed(1)}, loss ${b.loss.toFixed(1)}, backward ${b.backward.toFixed(1)}, zeroing ${b.zeroGrads.toFixed(1)}, exchange ${b.exchange.toFixed(1)}, optimizer ${b.optimizer.toFixed(1)}`);
+  }
+  ctx.out(`validation (${result.train[0]?.validation.segments ?? 0} segments of 8192; the own loss, then the common yardstick of every loss space, SI-SDR and SNR):`);
+  for (const t of result.train) {
+    const val = t.validation;
+    ctx.out(`  ${t.preset.padEnd(5)} ${t.loss.padEnd(9)} ${t.threads} thread${t.threads > 1 ? 's' : ' '} own ${val.ownMs.toFixed(1).padStart(6)} ms, yardstick ${val.yardstickMs.toFixed(1).padStart(6)} ms = ${(100 * val.yardstickShare).toFixed(1)}% of training time when validating every ${DEFAULT_CONFIG.valEvery} steps`);
   }
   ctx.out('inference (10 s clip, encode + decode):');
   for (const i of result.infer) ctx.out(`  ${i.preset.padEnd(5)} ${i.rtf.toFixed(1)}x real time`);

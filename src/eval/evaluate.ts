@@ -3,9 +3,25 @@
 import type { KernelCore } from '../kernels/core.js';
 import type { Codec } from '../nn/codec.js';
 import { presetInfo } from '../nn/presets.js';
-import { LOSSES, lossInDb, type Loss, type LossName } from '../losses/index.js';
+import { lossInDb, type LossName } from '../losses/index.js';
 import { MODEL_RATE } from '../audio/prepare.js';
 import { qualityMetrics } from './metrics.js';
+import { concatAudio, lossesOnBlocks } from './yardstick.js';
+import { measureSpeed, SPEED_MAX_SECONDS, type SpeedFigures } from './speed.js';
+
+/** The clips joined, up to `samples` (what the speed is timed on: short test segments are too short alone). */
+function firstSeconds(clips: readonly EvalClip[], samples: number): Float32Array {
+  const parts: Float32Array[] = [];
+  let n = 0;
+  for (const c of clips) {
+    if (n >= samples) break;
+    parts.push(c.audio.subarray(0, samples - n));
+    n += parts.at(-1)!.length;
+  }
+  return concatAudio(parts);
+}
+
+export { concatAudio } from './yardstick.js';
 
 /** Losses are computed over blocks of this many samples (the reference training segment) unless told otherwise. */
 export const EVAL_BLOCK = 8192;
@@ -22,12 +38,15 @@ export interface Evaluation {
   lossesDb: Record<LossName, number> | null;
   snrDb: number;
   siSdrDb: number;
-  lsdDb: number;
+  /** Log-spectral distance in log10 power units (1 = 10 dB); see src/eval/metrics.ts. */
+  lsd: number;
   mcdDb: number;
   bitrateKbps: number;
-  /** Seconds of audio encoded (decoded) per second of compute, one thread. */
+  /** Seconds of audio encoded (decoded) per second of compute, one thread: the median of `speed.repeats` timings. */
   encodeRtf: number;
   decodeRtf: number;
+  /** How the speeds were timed, and their spread. They depend on the machine and its load. */
+  speed: SpeedFigures;
   seconds: number;
   clips: number;
 }
@@ -35,16 +54,6 @@ export interface Evaluation {
 export interface EvalResult {
   evaluation: Evaluation;
   reconstructions: Float32Array[];
-}
-
-export function concatAudio(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
 
 /** A codec's output on some audio, and what making it cost. */
@@ -87,34 +96,12 @@ export interface EvalOptions {
   inference?: Inference;
   /** The core the losses are computed in (default: the codec's own). */
   core?: KernelCore;
-}
-
-/** The losses over one block, and room in their core for one block of each signal. */
-interface BlockScorer {
-  losses: Loss[];
-  ref: number;
-  est: number;
-}
-
-/**
- * Scorers made so far, per core and block size. The losses live in the codec's own core unless told
- * otherwise: an engine worker then holds one core for its models and their scores. The kernel core
- * never frees, so they are made once per core and block size (5 MiB at 8192 samples), not per call;
- * before, every call instantiated a core of its own (8 MiB of memory each). Allocating them after the
- * codec's graphs is safe: graphs and losses take fresh views of memory on every call (KernelCore.f32),
- * so memory growing under them invalidates nothing. Keyed weakly: a core's scorers go with it.
- */
-const scorers = new WeakMap<KernelCore, Map<number, BlockScorer>>();
-
-function scorerFor(core: KernelCore, block: number): BlockScorer {
-  let byBlock = scorers.get(core);
-  if (!byBlock) scorers.set(core, (byBlock = new Map()));
-  let scorer = byBlock.get(block);
-  if (!scorer) {
-    scorer = { losses: LOSSES.map((l) => l.make(core, 1, block)), ref: core.allocF32(block), est: core.allocF32(block) };
-    byBlock.set(block, scorer);
-  }
-  return scorer;
+  /**
+   * Time the codec on its own (a warm-up and SPEED_REPEATS timed passes over the first 10 s of the
+   * clips, joined) for its speed figures; default true. False takes the one timing of the pass that
+   * made the reconstructions (repeats 1), and runs nothing more.
+   */
+  timeSpeed?: boolean;
 }
 
 export function evaluateCodec(codec: Codec, clips: EvalClip[], opts: EvalOptions = {}): EvalResult {
@@ -128,32 +115,25 @@ export function evaluateCodec(codec: Codec, clips: EvalClip[], opts: EvalOptions
   }
   const seconds = clips.reduce((n, c) => n + c.audio.length, 0) / sampleRate;
 
-  // Every loss on the same blocks, one block at a time.
-  const core = opts.core ?? codec.core;
-  const { losses, ref, est } = scorerFor(core, block);
-  const sums = new Float64Array(losses.length);
-  let blocks = 0;
-  clips.forEach((c, i) => {
-    for (let s = 0; s + block <= c.audio.length; s += block) {
-      core.f32(ref, block).set(c.audio.subarray(s, s + block));
-      core.f32(est, block).set(reconstructions[i].subarray(s, s + block));
-      losses.forEach((l, k) => (sums[k] += l.compute(est, ref, 0)));
-      blocks++;
-    }
-  });
-  const byName = (f: (name: LossName, v: number) => number) =>
-    blocks ? (Object.fromEntries(losses.map((l, k) => [l.name, f(l.name, sums[k] / blocks)])) as Record<LossName, number>) : null;
+  const once = (sec: number) => seconds / Math.max(sec, 1e-9);
+  const speed: SpeedFigures =
+    opts.timeSpeed === false
+      ? { encodeRtf: once(run.encodeSec), decodeRtf: once(run.decodeSec), encodeRange: [once(run.encodeSec), once(run.encodeSec)], decodeRange: [once(run.decodeSec), once(run.decodeSec)], repeats: 1, seconds }
+      : measureSpeed(codec, firstSeconds(clips, SPEED_MAX_SECONDS * sampleRate), sampleRate);
 
+  // Every loss on the same blocks, one block at a time.
+  const losses = lossesOnBlocks(opts.core ?? codec.core, clips.map((c) => c.audio), reconstructions, block);
   const q = qualityMetrics(concatAudio(clips.map((c) => c.audio)), concatAudio(reconstructions), sampleRate);
   return {
     reconstructions,
     evaluation: {
-      losses: byName((_, v) => v),
-      lossesDb: byName(lossInDb),
+      losses,
+      lossesDb: losses && (Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, lossInDb(k as LossName, v)])) as Record<LossName, number>),
       ...q,
       bitrateKbps: presetInfo(codec.preset).bitrateKbps,
-      encodeRtf: seconds / Math.max(run.encodeSec, 1e-9),
-      decodeRtf: seconds / Math.max(run.decodeSec, 1e-9),
+      encodeRtf: speed.encodeRtf,
+      decodeRtf: speed.decodeRtf,
+      speed,
       seconds,
       clips: clips.length,
     },

@@ -18,6 +18,7 @@ import { tempNameFor, writeFileAtomicSync } from '../util/atomic-file.js';
 import { decodeWeights, type WeightsFile } from '../nn/weights.js';
 import { RunError } from './errors.js';
 import { entryExists, isRealDir, isRegularFile, readRunFile } from './run-files.js';
+import type { Yardstick } from '../eval/yardstick.js';
 
 export { readTestSplit } from './split-file.js';
 
@@ -26,6 +27,8 @@ export interface LogEntry {
   trainLoss: number;
   lr: number;
   valLoss?: number;
+  /** With every valLoss: the validation reconstruction on the common yardstick (every loss space, SI-SDR, SNR). */
+  valMetrics?: Yardstick;
 }
 
 /** A free name for a run folder in `root` that sorts by time and says what the run was; `reserved` names are taken too. */
@@ -91,10 +94,12 @@ export class RunLog {
   }
 
   /** Merge a validation result into the entry of its step (adding one if that step was not logged). */
-  addValidation(step: number, valLoss: number, trainLoss: number, lr: number): void {
+  addValidation(step: number, valLoss: number, valMetrics: Yardstick | null, trainLoss: number, lr: number): void {
     const last = this.entries[this.entries.length - 1];
-    if (last && last.step === step) last.valLoss = valLoss;
-    else this.entries.push({ step, trainLoss, lr, valLoss });
+    const entry = last && last.step === step ? last : { step, trainLoss, lr };
+    entry.valLoss = valLoss;
+    if (valMetrics) entry.valMetrics = valMetrics;
+    if (entry !== last) this.entries.push(entry);
     this.dirty = true;
   }
 

@@ -7,10 +7,11 @@ import { saveWeights } from '../nn/weights.js';
 import { writeWav } from '../audio/wav-write.js';
 import { MODEL_RATE } from '../audio/prepare.js';
 import type { Evaluation } from '../eval/evaluate.js';
+import type { Yardstick } from '../eval/yardstick.js';
 import { createRunDir, RunLog, writeJson } from '../runs/run-dir.js';
 import { splitRecord } from '../runs/split-file.js';
 import { DivergedError, TrainingSession } from './session.js';
-import type { TrainConfig } from './config.js';
+import { runLabel, type TrainConfig } from './config.js';
 import { presetInfo } from '../nn/presets.js';
 import { keepAndEvaluate } from './final-evaluation.js';
 
@@ -35,7 +36,7 @@ export interface TrainResult {
 export type TrainEvent =
   | { type: 'started'; runDir: string; params: number; segments: { train: number; val: number; test: number }; skipped: { name: string; reason: string }[] }
   | { type: 'progress'; step: number; steps: number; trainLoss: number; lr: number; stepsPerSec: number; etaSec: number; elapsedSec: number }
-  | { type: 'validation'; step: number; valLoss: number; bestValLoss: number; improved: boolean }
+  | { type: 'validation'; step: number; valLoss: number; bestValLoss: number; improved: boolean; valMetrics: Yardstick | null }
   | { type: 'paused'; step: number }
   | { type: 'resumed'; step: number }
   | { type: 'diverged'; step: number; message: string }
@@ -82,7 +83,7 @@ function makeRunDir(session: TrainingSession, clips: Clip[], config: TrainConfig
     await writeWav(path.join(dir, 'val_original.wav'), [gatherSegments(clips, split.val, split.segment)], MODEL_RATE, 'float32');
     writeJson(dir, 'split.json', splitRecord(clips, split));
   };
-  return o.exactDir ? createRunDir(path.dirname(o.outDir), path.basename(o.outDir), fill) : createRunDir(o.outDir, { label: `${config.preset}-${config.loss}` }, fill);
+  return o.exactDir ? createRunDir(path.dirname(o.outDir), path.basename(o.outDir), fill) : createRunDir(o.outDir, { label: runLabel(config) }, fill);
 }
 
 async function runSession(session: TrainingSession, clips: Clip[], config: TrainConfig, o: RunOptions): Promise<TrainResult> {
@@ -102,8 +103,8 @@ async function runSession(session: TrainingSession, clips: Clip[], config: Train
   let rate = 0;
   let rateFrom = { t: started, step: 0 };
 
-  const saveLast = () => saveWeights(path.join(dir, 'last.weights'), config.preset, session.params(), { step: session.weightsStep });
-  const saveBest = () => saveWeights(path.join(dir, 'best.weights'), config.preset, session.bestParams(), { step: session.bestStep, valLoss: session.bestValLoss });
+  const saveLast = () => saveWeights(path.join(dir, 'last.weights'), session.preset, session.params(), { step: session.weightsStep });
+  const saveBest = () => saveWeights(path.join(dir, 'best.weights'), session.preset, session.bestParams(), { step: session.bestStep, valLoss: session.bestValLoss });
 
   /** A divergence ends the loop (the session has rolled the weights back); any other error ends the run. */
   const diverged = (e: unknown) => {
@@ -154,8 +155,8 @@ async function runSession(session: TrainingSession, clips: Clip[], config: Train
         diverged(e);
         break;
       }
-      log.addValidation(r.step, v.valLoss, r.trainLoss, r.lr);
-      o.emit({ type: 'validation', step: r.step, valLoss: v.valLoss, bestValLoss: session.bestValLoss, improved: v.improved });
+      log.addValidation(r.step, v.valLoss, v.valMetrics, r.trainLoss, r.lr);
+      o.emit({ type: 'validation', step: r.step, valLoss: v.valLoss, bestValLoss: session.bestValLoss, improved: v.improved, valMetrics: v.valMetrics });
       if (v.improved) saveBest();
       saveLast();
       log.flush();
@@ -187,7 +188,7 @@ async function runSession(session: TrainingSession, clips: Clip[], config: Train
   if (session.step > 0 && !Number.isFinite(session.bestValLoss)) {
     try {
       const v = session.validate();
-      log.addValidation(session.step, v.valLoss, lastTrain?.trainLoss ?? NaN, lastTrain?.lr ?? 0);
+      log.addValidation(session.step, v.valLoss, v.valMetrics, lastTrain?.trainLoss ?? NaN, lastTrain?.lr ?? 0);
     } catch (e) {
       // Non-finite on the validation audio: a divergence like one in the loop (rolled back, recorded,
       // said), whatever ended the loop; keepAndEvaluate then decides which weights are kept.

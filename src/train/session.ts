@@ -6,11 +6,14 @@ import { BatchSampler, splitSegments, type Clip, type DataSplit } from '../data/
 import { allocParams, CodecGraph, initParams, paramLayout, type ParamStore } from '../nn/model.js';
 import { BatchGradients } from './gradients.js';
 import { GradPeer } from './grad-peer.js';
-import { getPreset, type Preset } from '../nn/presets.js';
-import { getLoss, type Loss } from '../losses/index.js';
+import type { Preset } from '../nn/presets.js';
+import type { Loss } from '../losses/index.js';
+import { outputAudio } from '../nn/spectrogram-output.js';
+import { makeObjective } from './objective.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { learningRate } from '../optim/schedule.js';
-import type { TrainConfig } from './config.js';
+import { modelPreset, type TrainConfig } from './config.js';
+import { reserveYardstick, yardstick, type Yardstick } from '../eval/yardstick.js';
 
 export class DivergedError extends Error {
   readonly code = 'DIVERGED';
@@ -57,13 +60,15 @@ export class TrainingSession {
   private readonly initial: Float32Array;
   private readonly best: number;
   private readonly valSegments: Float32Array[];
+  /** The validation reconstructions of the last validate(), one per segment. */
+  private readonly valOutputs: Float32Array[];
 
   constructor(
     readonly clips: Clip[],
     readonly config: TrainConfig,
   ) {
     const c = config;
-    this.preset = getPreset(c.preset);
+    this.preset = modelPreset(c);
     this.split = splitSegments(clips, { segment: c.segment, seed: c.seed });
     this.core = KernelCore.create();
     const layout = paramLayout(this.preset);
@@ -73,7 +78,8 @@ export class TrainingSession {
     const share = c.batch / c.threads;
     this.local = new BatchGradients(this.core, this.store, this.preset, c.loss, share, c.segment);
     this.valGraph = new CodecGraph(this.store, this.preset, { B: 1, T: c.segment, training: false });
-    this.valLoss = getLoss(c.loss).make(this.core, 1, c.segment);
+    this.valLoss = makeObjective(this.core, this.preset, c.loss, 1, c.segment);
+    reserveYardstick(this.core, c.segment);
     this.optimizer = new Optimizer(this.core, c.optimizer, this.store.params, this.store.grads, this.nParams);
     this.lastGood = this.core.allocF32(this.nParams);
     this.best = this.core.allocF32(this.nParams);
@@ -83,7 +89,8 @@ export class TrainingSession {
     this.initial = Float32Array.from(this.params());
     this.sampler = new BatchSampler(clips, this.split, { batch: c.batch, seed: c.seed, augmentGainDb: c.augment.gainDb, augmentPolarity: c.augment.polarity });
     this.valSegments = this.split.val.map((s) => clips[s.clip].audio.subarray(s.start, s.start + c.segment));
-    this.peer = c.threads > 1 ? new GradPeer(c.preset, c.loss, share, c.segment, this.nParams) : null;
+    this.valOutputs = this.valSegments.map(() => new Float32Array(c.segment));
+    this.peer = c.threads > 1 ? new GradPeer(this.preset, c.loss, share, c.segment, this.nParams) : null;
     this.batchBuf = this.peer ? new Float32Array(c.batch * c.segment) : null;
   }
 
@@ -162,19 +169,29 @@ export class TrainingSession {
 
   /**
    * Mean loss over the validation segments, in the training loss's own space; tracks the best weights.
+   * Also the common yardstick (every loss space, SI-SDR, SNR) of the same reconstructions, so a run
+   * can be watched in another space than the one it trains in.
    * A non-finite validation loss is a divergence too (DivergedError, parameters rolled back).
    */
-  validate(): { valLoss: number; improved: boolean } {
+  validate(timings?: { ownMs: number; yardstickMs: number }): { valLoss: number; improved: boolean; valMetrics: Yardstick | null } {
     const { core, valGraph, config: c } = this;
+    const t0 = performance.now();
     let total = 0;
     const x = core.f32(valGraph.input.ptr, c.segment);
-    for (const seg of this.valSegments) {
+    this.valSegments.forEach((seg, i) => {
       x.set(seg);
       valGraph.forward();
       total += this.valLoss.compute(valGraph.output.ptr, valGraph.input.ptr, 0);
-    }
+      this.valOutputs[i].set(outputAudio(core, this.preset, valGraph.output, c.segment));
+    });
     const valLoss = total / this.valSegments.length;
     if (!Number.isFinite(valLoss)) this.diverge(this.step, `the validation loss is ${valLoss}`);
+    const t1 = performance.now();
+    const valMetrics = yardstick(core, this.valSegments, this.valOutputs, c.segment);
+    if (timings) {
+      timings.ownMs = t1 - t0;
+      timings.yardstickMs = performance.now() - t1;
+    }
     const improved = valLoss < this.bestValLoss;
     if (improved) {
       this.bestValLoss = valLoss;
@@ -184,7 +201,7 @@ export class TrainingSession {
     } else {
       this.sinceBest++;
     }
-    return { valLoss, improved };
+    return { valLoss, improved, valMetrics };
   }
 
   /** Multiply-adds of one forward pass of the whole training batch. */

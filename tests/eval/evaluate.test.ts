@@ -1,6 +1,7 @@
 // Scoring a codec (src/eval/evaluate.ts): reconstructions made once can be scored without running the
 // model again, with the same figures; and the losses live in the codec's own core, made once per block
 // size, so scoring again neither makes a core nor takes more memory.
+import { SPEED_REPEATS } from '../../src/eval/speed.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KernelCore } from '../../src/kernels/core.js';
 import { Codec } from '../../src/nn/codec.js';
@@ -46,16 +47,32 @@ describe('evaluateCodec', () => {
     const inference = runCodec(codec, clips.map((c) => c.audio));
     const encode = vi.spyOn(codec, 'encode');
     const decode = vi.spyOn(codec, 'decode');
-    const given = evaluateCodec(codec, clips, { block: BLOCK, inference });
+    const given = evaluateCodec(codec, clips, { block: BLOCK, inference, timeSpeed: false });
     expect(encode).not.toHaveBeenCalled();
     expect(decode).not.toHaveBeenCalled();
     expect(given.reconstructions).toBe(inference.reconstructions);
     expect(given.reconstructions).toEqual(own.reconstructions);
     // Everything but the speeds, which are of the run that made the reconstructions.
-    const { encodeRtf: _e, decodeRtf: _d, ...figures } = own.evaluation;
+    const { encodeRtf: _e, decodeRtf: _d, speed: _s, ...figures } = own.evaluation;
     expect(given.evaluation).toMatchObject(figures);
     expect(given.evaluation.losses).not.toBeNull();
     expect(given.evaluation.encodeRtf).toBe(given.evaluation.seconds / inference.encodeSec);
+    expect(given.evaluation.speed.repeats).toBe(1);
+  });
+
+  it('times the codec as the median of repeated passes after a warm-up, with the spread', async () => {
+    const { codec, clips } = await codecAndClips();
+    const encode = vi.spyOn(codec, 'encode');
+    const { speed } = evaluateCodec(codec, clips, { block: BLOCK }).evaluation;
+    // One pass to reconstruct each clip, one warm-up and five timed passes over the excerpt.
+    expect(encode).toHaveBeenCalledTimes(clips.length + 1 + SPEED_REPEATS);
+    const joined = clips.reduce((n, c) => n + c.audio.length, 0);
+    expect(speed.repeats).toBe(SPEED_REPEATS);
+    expect(speed.encodeRange[0]).toBeLessThanOrEqual(speed.encodeRtf);
+    expect(speed.encodeRtf).toBeLessThanOrEqual(speed.encodeRange[1]);
+    expect(speed.decodeRange[0]).toBeLessThanOrEqual(speed.decodeRtf);
+    expect(speed.decodeRtf).toBeLessThanOrEqual(speed.decodeRange[1]);
+    expect(speed.seconds).toBeCloseTo(Math.min(joined / 24000, 10), 6);
   });
 
   it('refuses reconstructions that are not of the clips given', async () => {

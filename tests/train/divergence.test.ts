@@ -16,6 +16,7 @@ import { Codec } from '../../src/nn/codec.js';
 import { getPreset } from '../../src/nn/presets.js';
 import { initParams, paramLayout } from '../../src/nn/model.js';
 import { evaluateCodec } from '../../src/eval/evaluate.js';
+import { SPEED_REPEATS } from '../../src/eval/speed.js';
 import { readTestSplit } from '../../src/runs/run-dir.js';
 import { readSplit } from '../../src/runs/split-file.js';
 import type { ControlMessage, TrainEvent } from '../../src/train/run.js';
@@ -161,7 +162,8 @@ describe('the end of a run', () => {
       const { test, val, segment } = session.split;
       // best and last (each a candidate of its own) are checked once each, on val and test; the
       // evaluation and the reconstruction files reuse the best's outputs instead of a third pass.
-      expect(encode).toHaveBeenCalledTimes(2 * (test.length + val.length));
+      // The speed is timed apart: a warm-up and SPEED_REPEATS passes over the test audio joined.
+      expect(encode).toHaveBeenCalledTimes(2 * (test.length + val.length) + 1 + SPEED_REPEATS);
       encode.mockRestore();
       expect(end.metrics).toMatchObject({ clips: test.length, seconds: (test.length * segment) / 24000, snrDb: expect.any(Number) });
       for (const [file, n] of [['test_reconstruction.wav', test.length], ['val_reconstruction.wav', val.length]] as const) {

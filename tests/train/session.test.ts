@@ -6,7 +6,7 @@ import { readWav } from '../../src/audio/wav-read.js';
 import { prepareAudio } from '../../src/audio/prepare.js';
 import { resolveConfig } from '../../src/train/config.js';
 import { DivergedError, TrainingSession } from '../../src/train/session.js';
-import { LOSS_NAMES } from '../../src/losses/index.js';
+import { LOSS_NAMES, LOSSES } from '../../src/losses/index.js';
 import type { Clip } from '../../src/data/dataset.js';
 import { MUSIC_DIR } from '../helpers.js';
 
@@ -27,6 +27,22 @@ describe('training session', () => {
     const after = s.validate().valLoss;
     s.close();
     expect(after, `${loss}: ${before} -> ${after}`).toBeLessThan(before);
+  });
+
+  it('scores each validation on the common yardstick: every loss space, SI-SDR and SNR of the same reconstructions', async () => {
+    const clips = await music();
+    const s = new TrainingSession(clips, resolveConfig({ ...fast, loss: 'mel-db-l1', steps: 10, seed: 2 }));
+    for (let i = 0; i < 10; i++) s.trainStep();
+    const v = s.validate();
+    s.close();
+    const m = v.valMetrics!;
+    expect(Object.keys(m.losses!).sort()).toEqual(LOSSES.map((l) => l.name).sort());
+    // The run's own loss, measured on the yardstick, is its validation loss: one definition, one number.
+    expect(m.losses!['mel-db-l1']).toBeCloseTo(v.valLoss, 4);
+    for (const value of Object.values(m.losses!)) expect(Number.isFinite(value) && value > 0).toBe(true);
+    expect(Number.isFinite(m.siSdrDb) && Number.isFinite(m.snrDb)).toBe(true);
+    // A barely trained codec is far from the original in the waveform: SNR well under 20 dB.
+    expect(m.snrDb).toBeLessThan(20);
   });
 
   it('gives an identical loss curve for the same seed and config, and another for another seed', async () => {
