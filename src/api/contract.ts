@@ -7,8 +7,16 @@ import type { TrainEvent, RunStatus } from '../train/run.js';
 import type { Evaluation } from '../eval/evaluate.js';
 import type { LogEntry } from '../runs/run-dir.js';
 import type { LossName } from '../losses/loss.js';
+import type { LossDistance, LossSpace } from '../common/loss-scale.js';
+import type { SpectralView, ViewTransform } from '../views/spectral-view.js';
+import type { ViewSpace } from '../common/view-spaces.js';
+import type { Yardstick } from '../eval/yardstick.js';
+import type { SplitRecord } from '../runs/split-file.js';
 
-export type { TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName };
+/** A validation scored on the common yardstick: every loss space (plain values), SI-SDR and SNR in dB. */
+export type ValMetrics = Yardstick;
+
+export type { TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName, SpectralView, ViewTransform, ViewSpace, SplitRecord };
 
 /** A file in the library: loaded, or refused with the reason. */
 export type LibraryEntry =
@@ -22,6 +30,8 @@ export type LibraryEntry =
       channels: number;
       frames: number;
       durationSec: number;
+      /** SHA-256 of its 24 kHz mono samples: how a run's split.json names the clips it trained on. */
+      sha256: string;
       warnings?: string[];
     }
   | { id: string; name: string; ok: false; error: { code: string; message: string } };
@@ -29,6 +39,8 @@ export type LibraryEntry =
 export interface LossChoice {
   name: LossName;
   space: string;
+  /** Its place in the Train panel's space-by-distance grid; null for mrstft (a row of its own). */
+  cell: { space: LossSpace; distance: LossDistance } | null;
   formula: string;
   hears: string;
   misses: string;
@@ -40,6 +52,8 @@ export interface TrainOptions {
   losses: LossChoice[];
   optimizers: string[];
   schedules: string[];
+  /** Setup B: the model predicts the spectrogram (in dB) of these losses' space; Griffin-Lim rebuilds the phase. */
+  setupB: { losses: LossName[]; glIters: { default: number; min: number; max: number } };
   defaults: TrainConfig;
 }
 
@@ -97,11 +111,19 @@ export interface LabApi {
 
   listRuns(): Promise<RunSummary[]>;
   runLog(runId: string): Promise<LogEntry[]>;
+  /** The segments a run trained, validated and tested on (its split.json): which clips, and where in them. */
+  runSplit(runId: string): Promise<SplitRecord>;
   /** Each run scored in every output space on the same audio (the library clips given, or each run's own test split). */
   crossEvaluate(runIds: string[], clipIds?: string[]): Promise<CrossEvalRow[]>;
 
   /** WAV bytes (24 kHz float for model audio; the file's own format for clips). */
   audio(ref: AudioRef): Promise<ArrayBuffer>;
+  /**
+   * A and B and their difference in an output space of the losses ('stft-db': |X| in dB, 513 bins;
+   * 'mel-db': the 64 mel bands in dB), computed with the losses' own transform on the audio a loss
+   * sees (24 kHz mono: a clip is viewed as its model input). At most `maxColumns` time columns.
+   */
+  spectralView(a: AudioRef, b: AudioRef, space: ViewSpace, opts?: { maxColumns?: number }): Promise<SpectralView>;
   /** Write a reconstruction to a WAV file (the desktop save dialog picks the path). */
   exportAudio(ref: AudioRef, path: string): Promise<{ path: string; bytes: number }>;
 
@@ -114,7 +136,7 @@ export type LabMethod = Exclude<keyof LabApi, 'subscribe'>;
 
 export const LAB_METHODS: readonly LabMethod[] = [
   'listLibrary', 'addFiles', 'addFileData', 'removeClip', 'trainOptions', 'startTraining', 'pauseTraining',
-  'resumeTraining', 'stopTraining', 'listRuns', 'runLog', 'crossEvaluate', 'audio', 'exportAudio',
+  'resumeTraining', 'stopTraining', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'audio', 'spectralView', 'exportAudio',
 ];
 
 /**

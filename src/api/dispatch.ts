@@ -62,8 +62,10 @@ const HANDLERS: { [M in MethodName]: Handler<M> } = {
   stopTraining: (s, [runId]) => s.stopTraining(runId),
   listRuns: (s) => s.listRuns(),
   runLog: (s, [runId]) => s.runLog(runId),
+  runSplit: (s, [runId]) => s.runSplit(runId),
   crossEvaluate: (s, [runIds, clipIds]) => s.crossEvaluate(runIds, clipIds),
   audio: (s, [ref]) => s.audio(ref),
+  spectralView: (s, [a, b, space, opts]) => s.spectralView(a, b, space, opts),
   exportAudio: (s, [ref, file]) => s.exportAudio(ref, file),
   async openFilesDialog(s, _args, d): Promise<LibraryEntry[]> {
     const paths = await d.chooseWavFiles();

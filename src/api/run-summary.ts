@@ -5,7 +5,7 @@
 // remove it; it never breaks the list, and the page never meets a value of the wrong type.
 import path from 'node:path';
 import { PRESETS } from '../nn/presets.js';
-import { LOSS_NAMES } from '../losses/index.js';
+import { isLossName } from '../losses/index.js';
 import { readJson, readLog, removeStaleTemporaries, type LogEntry } from '../runs/run-dir.js';
 import { entryExists, isRegularFile } from '../runs/run-files.js';
 import type { RunStatus, TrainResult } from '../train/run.js';
@@ -48,10 +48,15 @@ function storedConfig(v: unknown): RunSummary['config'] & object {
   need(file, v.schedule as Record<string, unknown>, 'name', 'string');
   for (const key of ['valEvery', 'patience', 'logEvery', 'threads']) need(file, v, key, 'number', { optional: true });
   need(file, v, 'augment', 'object', { optional: true });
+  // Setup B (the model predicts a dB spectrogram) came later: a run without `setup` is Setup A.
+  need(file, v, 'setup', 'string', { optional: true });
+  need(file, v, 'glIters', 'number', { optional: true });
+  if (v.setup !== undefined && v.setup !== 'A' && v.setup !== 'B') throw new Damage(`${file}: unknown setup '${String(v.setup).slice(0, 40)}'`);
   need(file, v, 'createdAt', 'string', { optional: true });
   if (!Object.hasOwn(PRESETS, v.preset as string)) throw new Damage(`${file}: unknown preset '${String(v.preset).slice(0, 40)}'`);
-  if (!(LOSS_NAMES as string[]).includes(v.loss as string)) throw new Damage(`${file}: unknown loss '${String(v.loss).slice(0, 40)}'`);
+  if (!isLossName(v.loss)) throw new Damage(`${file}: unknown loss '${String(v.loss).slice(0, 40)}'`);
   if (v.clips !== undefined && !(Array.isArray(v.clips) && v.clips.every((c) => typeof c === 'string'))) throw new Damage(`${file}: 'clips' should be a list of names`);
+  if (v.setup === undefined) v.setup = 'A';
   return v as unknown as TrainConfig & { clips?: string[] };
 }
 

@@ -4,17 +4,19 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BUNDLED_CLIP } from '../assets.js';
-import { presetInfo, PRESETS } from '../nn/presets.js';
+import { GL_ITERS, presetInfo, PRESETS } from '../nn/presets.js';
 import { LOSSES } from '../losses/index.js';
 import { OPTIMIZERS } from '../optim/optimizer.js';
 import { SCHEDULES } from '../optim/schedule.js';
-import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from '../train/config.js';
+import { DEFAULT_CONFIG, resolveConfig, runLabel, SETUP_B_LOSSES, type TrainConfig } from '../train/config.js';
 import { startTraining, TrainingError, type TrainingHandle } from '../train/trainer.js';
 import { newRunName, readLog } from '../runs/run-dir.js';
 import { entryExists, isRealDir, isRegularFile, listRunDirs, readRunFile } from '../runs/run-files.js';
+import { readSplit } from '../runs/split-file.js';
 import { JobPool } from '../jobs/pool.js';
-import type { SharedAudio, SharedBytes, WeightsRef } from '../jobs/protocol.js';
-import type { AudioRef, CrossEvalRow, LabApi, LabEvent, LibraryEntry, RunSummary, TrainOptions } from './contract.js';
+import type { SharedAudio, SharedBytes, ViewSource, WeightsRef } from '../jobs/protocol.js';
+import type { AudioRef, CrossEvalRow, LabApi, LabEvent, LibraryEntry, RunSummary, SpectralView, SplitRecord, TrainOptions } from './contract.js';
+import { isViewSpace, VIEW_DEFAULT_COLUMNS, VIEW_SPACES, type ViewSpace } from '../common/view-spaces.js';
 import type { TrainResult } from '../train/run.js';
 import { summarizeRun } from './run-summary.js';
 import { toCallError } from './call-error.js';
@@ -105,7 +107,7 @@ export class LabService implements LabApi {
         const { info } = r;
         item.entry = {
           id, name, ok: true, bundled, format: info.format, sampleRate: info.sampleRate, channels: info.channels,
-          frames: info.frames, durationSec: info.durationSec, ...(info.warnings.length ? { warnings: info.warnings } : {}),
+          frames: info.frames, durationSec: info.durationSec, sha256: info.sha256, ...(info.warnings.length ? { warnings: info.warnings } : {}),
         };
         item.bytes = r.bytes;
         item.mono = r.mono;
@@ -167,9 +169,10 @@ export class LabService implements LabApi {
   async trainOptions(): Promise<TrainOptions> {
     return {
       presets: Object.values(PRESETS).map((p) => ({ name: p.name, params: presetInfo(p).params.total, bitrateKbps: presetInfo(p).bitrateKbps })),
-      losses: LOSSES.map(({ name, space, formula, hears, misses }) => ({ name, space, formula, hears, misses })),
+      losses: LOSSES.map(({ name, space, cell, formula, hears, misses }) => ({ name, space, cell, formula, hears, misses })),
       optimizers: [...OPTIMIZERS],
       schedules: [...SCHEDULES],
+      setupB: { losses: [...SETUP_B_LOSSES], glIters: { ...GL_ITERS } },
       defaults: DEFAULT_CONFIG,
     };
   }
@@ -186,7 +189,7 @@ export class LabService implements LabApi {
     }
     const clips = this.clips(clipIds);
     // The worker makes the folder, whole, once training has started; the name is settled here so the caller gets it now.
-    const runId = newRunName(this.runsDir, `${resolved.preset}-${resolved.loss}`, new Set(this.active.keys()));
+    const runId = newRunName(this.runsDir, runLabel(resolved), new Set(this.active.keys()));
     const dir = path.join(this.runsDir, runId);
     const handle = startTraining({ clips, config: resolved, outDir: dir, exactDir: true, clipNames: clips.map((c) => c.name) });
     this.active.set(runId, handle);
@@ -262,6 +265,10 @@ export class LabService implements LabApi {
     return readLog(this.runDir(runId));
   }
 
+  async runSplit(runId: string): Promise<SplitRecord> {
+    return readSplit(this.runDir(runId));
+  }
+
   /** A run's best weights, for a job; NO_WEIGHTS while a run has saved none yet. */
   private weights(runId: string): { dir: string; weights: WeightsRef } {
     const dir = this.runDir(runId);
@@ -318,6 +325,28 @@ export class LabService implements LabApi {
       default:
         throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
     }
+  }
+
+  /** The model-rate audio `ref` names, as a view job reads it: a clip as its model input (what a loss sees). */
+  private viewSource(ref: AudioRef): ViewSource {
+    need(ref !== null && typeof ref === 'object' && typeof (ref as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
+    switch (ref.kind) {
+      case 'clip':
+      case 'model-input':
+        return { audio: this.clip(ref.clipId).mono };
+      case 'reconstruction':
+        return { audio: this.clip(ref.clipId).mono, weights: this.weights(ref.runId).weights };
+      case 'run':
+        return { file: this.runAudioFile(ref) };
+      default:
+        throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
+    }
+  }
+
+  async spectralView(a: AudioRef, b: AudioRef, space: ViewSpace, opts?: { maxColumns?: number }): Promise<SpectralView> {
+    need(isViewSpace(space), `space must be one of ${VIEW_SPACES.join(', ')}`);
+    const maxColumns = opts?.maxColumns ?? VIEW_DEFAULT_COLUMNS;
+    return this.jobs.run({ kind: 'spectral-view', a: this.viewSource(a), b: this.viewSource(b), space, maxColumns }) as Promise<SpectralView>;
   }
 
   /**

@@ -9,6 +9,7 @@
 import type { AudioRef, DesktopExtras, LabMethod, TrainConfig } from './contract.js';
 import { MAX_WAV_BYTES } from '../audio/wav-read.js';
 import { describeValue as describe } from '../util/describe-value.js';
+import { VIEW_MAX_COLUMNS, VIEW_SPACES, type ViewSpace } from '../common/view-spaces.js';
 
 /** A refused argument. The message names the method, the argument and what was wrong. */
 export class ValidationError extends Error {
@@ -64,6 +65,12 @@ export const list =
     if (v.length > o.max) return fail(where, `must have at most ${o.max} items, not ${v.length}`);
     return v.map((x, i) => item(x, `${where}[${i}]`));
   };
+
+/** A whole number in [min, max]. */
+export const integer =
+  (min: number, max: number): Check<number> =>
+  (v, where) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : fail(where, `must be a whole number from ${min} to ${max}, not ${describe(v)}`);
 
 /** One of a fixed list of strings; membership of the list, never a property lookup. */
 export const oneOf =
@@ -177,6 +184,8 @@ export const trainConfig = object<PartialConfig>({
   augment,
   logEvery: finiteNumber,
   threads: finiteNumber,
+  setup: name as Check<TrainConfig['setup']>,
+  glIters: finiteNumber,
 }) as Check<Partial<TrainConfig>>;
 
 // ---- the methods' argument lists ----
@@ -226,8 +235,12 @@ export const METHOD_ARGS = {
   stopTraining: args<[string]>(id),
   listRuns: args(),
   runLog: args<[string]>(id),
+  runSplit: args<[string]>(id),
   crossEvaluate: args<[string[], string[] | undefined]>(list(id, { min: 1, max: 100 }), optional(list(id, { min: 0, max: 1000 }))),
   audio: args<[AudioRef]>(audioRef),
+  spectralView: args<[AudioRef, AudioRef, ViewSpace, { maxColumns?: number } | undefined]>(
+    audioRef, audioRef, oneOf(VIEW_SPACES), optional(object<{ maxColumns?: number }>({ maxColumns: integer(1, VIEW_MAX_COLUMNS) })),
+  ),
   exportAudio: args<[AudioRef, string]>(audioRef, wavPath),
   openFilesDialog: args(),
   saveAudioDialog: args<[AudioRef, string]>(audioRef, suggestedName),

@@ -41,7 +41,7 @@ export interface SplitRecord {
 }
 
 /** SHA-256 of mono float32 samples as little-endian bytes (the same digest on every platform). */
-function audioSha256(audio: Float32Array): string {
+export function audioSha256(audio: Float32Array): string {
   let bytes = new Uint8Array(audio.buffer, audio.byteOffset, audio.byteLength);
   if (endianness() === 'BE') {
     bytes = new Uint8Array(audio.byteLength);

@@ -77,6 +77,8 @@ const STATUS = {
   TRAINING_FAILED: 500,
   WORKER_CRASHED: 500,
   WORKER_EXITED: 500,
+  // A loss built for values only was asked for a gradient: a bug in the engine, never the request's doing.
+  BUILT_WITHOUT_GRADIENTS: 500,
 
   // The service cannot take calls now: starting, stopping, out of file handles, or not built (no
   // heavy call can work until `npm run build`); the request itself may be fine.

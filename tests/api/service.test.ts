@@ -1,4 +1,5 @@
 // The service the app and the web host serve: library, training, runs, scoring and audio.
+import { LOSS_NAMES } from '../../src/common/loss-scale.js';
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -90,9 +91,14 @@ describe('LabService', () => {
       const runs = await lab.listRuns();
       expect(runs.find((r) => r.id === runId)).toMatchObject({ status: 'completed', steps: 12, config: { preset: 'tiny', loss: 'mel-db-l1' } });
       expect((await lab.runLog(runId)).filter((e) => e.valLoss !== undefined)).toHaveLength(2);
+      // The split names the clip it trained on by the hash of its model-rate samples, as the library does.
+      const split = await lab.runSplit(runId);
+      expect(split.clips).toEqual([{ name: clip.name, sha256: (clip as { sha256: string }).sha256, samples: 192000 }]);
+      expect(split.train.length + split.val.length + split.test.length).toBeGreaterThan(0);
+      await expect(lab.runSplit('no-such-run')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
       const rows = await lab.crossEvaluate([runId]);
-      expect(Object.keys(rows[0].scores.losses!)).toHaveLength(7);
+      expect(Object.keys(rows[0].scores.losses!)).toHaveLength(LOSS_NAMES.length);
       expect(rows[0].scores.losses!['mel-db-l1']).toBeCloseTo(result!.metrics!.losses!['mel-db-l1'], 4);
 
       const recon = new Uint8Array(await lab.audio({ kind: 'reconstruction', runId, clipId: clip.id }));

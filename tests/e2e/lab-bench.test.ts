@@ -6,12 +6,14 @@
 // the builds are missing.
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { LOSS_NAMES } from '../../src/common/loss-scale.js';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { decodeWav } from '../../src/audio/wav-read.js';
 import { EDGE_DIR, MUSIC_DIR, REPO, tempDir } from '../helpers.js';
+import { CHROMIUM, HOST, PAGE, startHost, stopHost } from './web-host.js';
 
 // The callbacks given to page.evaluate run in the page; these are the page's globals there (the
 // root tsconfig has no DOM library, and must not get one: it checks the engine too).
@@ -21,9 +23,6 @@ declare const document: any;
 declare const sessionStorage: any;
 declare function requestAnimationFrame(callback: (t: number) => void): number;
 
-const CHROMIUM = '/usr/bin/chromium';
-const HOST = path.join(REPO, 'dist', 'web', 'main.js');
-const PAGE = path.join(REPO, 'dist', 'renderer', 'index.html');
 // The README's screenshots are refreshed only on request (UPDATE_SCREENSHOTS=1 npm test), so a test
 // run never changes tracked files; otherwise they go to the system's temporary folder.
 const SHOT_DIR = process.env.UPDATE_SCREENSHOTS ? path.join(REPO, 'docs') : os.tmpdir();
@@ -41,29 +40,6 @@ const CHROMIUM_ARGS = [
   '--no-first-run', '--autoplay-policy=no-user-gesture-required',
 ];
 
-/** Start the web host and read its one stdout line, `Codec Lab: http://127.0.0.1:PORT/?token=TOKEN`. */
-function startHost(runsDir: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [HOST, '--port', '0', '--runs', runsDir], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`web host did not print its URL in 20 s; stderr: ${err}`)), 20_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Codec Lab: (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1] });
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`web host exited with ${code}; stderr: ${err}`));
-    });
-  });
-}
-
 interface AudioView {
   audible: 'A' | 'B' | null;
   selectGains: { A: number; B: number };
@@ -73,11 +49,19 @@ interface AudioView {
   position: number;
   contextState: string;
   switches: number;
+  fadeOuts: number;
+  loopPasses: number;
+  loopOn: boolean;
 }
 const audioView = (page: Page) =>
   page.evaluate(() => {
     const v = (window as unknown as { __codecLabAudio?: AudioView }).__codecLabAudio;
-    return v ? { audible: v.audible, selectGains: v.selectGains, matchGains: v.matchGains, bothRunning: v.bothRunning, playing: v.playing, position: v.position, contextState: v.contextState, switches: v.switches } : null;
+    return v
+      ? {
+          audible: v.audible, selectGains: v.selectGains, matchGains: v.matchGains, bothRunning: v.bothRunning, playing: v.playing, position: v.position,
+          contextState: v.contextState, switches: v.switches, fadeOuts: v.fadeOuts, loopPasses: v.loopPasses, loopOn: v.loopOn,
+        }
+      : null;
   });
 
 describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web host', { timeout: 300_000 }, () => {
@@ -109,11 +93,7 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
 
   afterAll(async () => {
     await browser?.close();
-    if (host && host.exitCode === null) {
-      const exited = new Promise((r) => host.once('exit', r));
-      host.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-    }
+    await stopHost(host);
     runs.cleanup();
     downloads.cleanup();
   });
@@ -175,13 +155,26 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=loss-plot]')?.getAttribute('data-points')) >= 3);
     expect(await plot.locator('canvas').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid=step]').textContent()).toBe('20');
-    const legend = await plot.locator('.u-legend').textContent();
-    expect(legend).toMatch(/tiny-wave-l1 .* train/);
+    // The legend names the run once; its validation series follows it.
+    const legend = (await plot.locator('.u-legend').textContent()) ?? '';
+    expect(legend.match(/tiny-wave-l1/g)).toHaveLength(1);
+    expect(legend).toMatch(/validation/);
   });
 
   it('plays original and reconstruction in sync and A/B switches which one is audible', async () => {
     await page.locator('[data-testid=tab-listen]').click();
+    // Listen opens on audio the run never learned from: its own test segments.
+    expect(await page.locator('[data-testid=listen-clip]').inputValue()).toBe('test');
     await page.locator('[data-testid=ab-bench][data-status=ready]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-testid=split-key]').count()).toBe(0);
+    // The whole bundled clip: the run trained on it, and the timeline shows where.
+    const bundledId = await page.locator('[data-testid=listen-clip] option', { hasText: 'folk_wesnoth' }).getAttribute('value');
+    expect(await page.locator('[data-testid=listen-clip] option', { hasText: 'folk_wesnoth' }).textContent()).toMatch(/the run trained on it/);
+    await page.locator('[data-testid=listen-clip]').selectOption(bundledId!);
+    await page.locator('[data-testid=trained-on-note]').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=ab-bench]')?.getAttribute('data-status') === 'ready');
+    expect(await page.locator('[data-testid=split-train]').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid=split-test]').count()).toBeGreaterThan(0);
     // Space (the documented key) starts playback: both sources run, A audible.
     await page.keyboard.press('Space');
     await page.waitForFunction(() => (window as unknown as { __codecLabAudio?: AudioView }).__codecLabAudio?.bothRunning === true);
@@ -212,6 +205,8 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
     v = (await audioView(page))!;
     expect(v.audible).toBe('A');
     expect(v.selectGains.A).toBeCloseTo(1, 3);
+    // The README's Listen screenshot shows a space view: the mel bands in dB (the waveform is the default).
+    await page.locator('[data-testid=view-space-mel-db]').check();
     await page.locator('[data-testid=spec-D][data-ready=true]').waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(SHOT_DIR, 'screenshot-listen.png') });
 
@@ -242,6 +237,54 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
       page.evaluate(() => (globalThis as unknown as { dispatchEvent(e: unknown): void; Event: new (t: string) => unknown }).dispatchEvent(new (globalThis as unknown as { Event: new (t: string) => unknown }).Event('codec-lab:menu-export'))),
     ]);
     expect(again.suggestedFilename()).toBe(download.suggestedFilename());
+  });
+
+  it('loops and seeks as documented: a drag marks a region, L loops it, every jump fades', async () => {
+    const bench = page.locator('[data-testid=ab-bench]');
+    await bench.locator('[data-testid=loop]').waitFor();
+    const tracks = bench.locator('.tracks');
+    const box = (await tracks.boundingBox())!;
+    // Drag from 20% to 40% of the 8 s clip: the region is marked, the loop not yet on.
+    await page.mouse.move(box.x + box.width * 0.2, box.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + 20, { steps: 4 });
+    await page.mouse.move(box.x + box.width * 0.4, box.y + 20, { steps: 4 });
+    await page.mouse.up();
+    await bench.locator('[data-testid=region]').waitFor();
+    expect(await bench.locator('[data-testid=loop]').isChecked()).toBe(false);
+    // L toggles looping.
+    await page.keyboard.press('l');
+    expect(await bench.locator('[data-testid=loop]').isChecked()).toBe(true);
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => (window as unknown as { __codecLabAudio?: AudioView }).__codecLabAudio?.bothRunning === true);
+    // Played for longer than the region (1.6 s): the position stays inside it, pass after pass.
+    const positions: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      positions.push((await audioView(page))!.position);
+      await page.waitForTimeout(200);
+    }
+    let v = (await audioView(page))!;
+    expect(v.loopOn).toBe(true);
+    expect(v.loopPasses).toBeGreaterThanOrEqual(2);
+    for (const p of positions) {
+      expect(p).toBeGreaterThanOrEqual(1.6 - 0.05);
+      expect(p).toBeLessThanOrEqual(3.2 + 0.05);
+    }
+    // L again: the loop is off; an arrow seeks 1 s on, through a fade (never a hard cut).
+    await page.keyboard.press('l');
+    v = (await audioView(page))!;
+    expect(v.loopOn).toBe(false);
+    const fades = v.fadeOuts;
+    const at = v.position;
+    await page.keyboard.press('ArrowRight');
+    await page.waitForTimeout(100);
+    v = (await audioView(page))!;
+    expect(v.fadeOuts).toBeGreaterThan(fades);
+    expect(v.position).toBeGreaterThan(at + 0.9);
+    expect(v.bothRunning).toBe(true);
+    await page.keyboard.press('Space');
+    expect((await audioView(page))!.playing).toBe(false);
+    expect(pageErrors).toEqual([]);
   });
 
   it('stays smooth while a small run trains (longest main-thread stall measured)', async () => {
@@ -300,6 +343,41 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
     expect(await page.locator('[data-testid=train-status] .tag').textContent()).toBe('stopped');
   });
 
+  it("plots each run in its own loss's unit, and overlays runs only on a common yardstick", async () => {
+    await page.locator('[data-testid=tab-train]').click();
+    const melRun = (await page.locator('[data-testid=train-status]').getAttribute('data-run'))!;
+    expect(melRun).toMatch(/mel-db-l1/);
+    const plot = page.locator('[data-testid=loss-plot]');
+    await page.locator('[data-testid=measure]').selectOption('own');
+    // A wave-l1 and a mel-db-l1 run measured in their own losses are different quantities: two charts.
+    await page.waitForFunction(() => document.querySelector('[data-testid=loss-plot]')?.getAttribute('data-charts') === '2');
+    const melChart = plot.locator('[data-testid=curve-chart][data-key="mel-db-l1"]');
+    expect(await melChart.getAttribute('data-axis')).toBe('mel-db-l1, mean level error (dB)');
+    expect(await plot.locator('[data-testid=curve-chart][data-key="wave-l1"]').getAttribute('data-axis')).toBe('wave-l1, 10·log₁₀(loss) (dB)');
+    // The mel-db-l1 run's last plotted validation value is its validation loss itself (a mean level
+    // error in dB), not 10·log10 of it.
+    const log = (await page.evaluate(async (runId: string) => {
+      const token = sessionStorage.getItem('codec-lab-token')!;
+      const res = await fetch('/api/call/runLog', { method: 'POST', headers: { 'X-Codec-Lab-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify({ args: [runId] }) });
+      return ((await res.json()) as { result: unknown }).result;
+    }, melRun)) as { step: number; valLoss?: number; valMetrics?: { losses: Record<string, number>; siSdrDb: number } }[];
+    const vals = log.filter((l) => l.valLoss !== undefined);
+    expect(vals.length).toBeGreaterThan(0);
+    const lastVal = vals.at(-1)!;
+    expect(Number(await melChart.getAttribute('data-last-val'))).toBeCloseTo(lastVal.valLoss!, 9);
+    expect(lastVal.valMetrics!.losses['mel-db-l1']).toBeCloseTo(lastVal.valLoss!, 4);
+
+    // Measured in SI-SDR, both runs share one axis.
+    await page.locator('[data-testid=measure]').selectOption('si-sdr');
+    await page.waitForFunction(() => document.querySelector('[data-testid=loss-plot]')?.getAttribute('data-charts') === '1');
+    const common = plot.locator('[data-testid=curve-chart]');
+    expect(await common.getAttribute('data-axis')).toBe('SI-SDR (dB), higher is better');
+    expect(await common.getAttribute('data-runs')).toBe('2');
+    expect(Number(await common.getAttribute('data-last-val'))).toBeCloseTo(lastVal.valMetrics!.siSdrDb, 9);
+    await page.locator('[data-testid=measure]').selectOption('own');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('compares runs: the cross-evaluation table scores each run in every output space', async () => {
     await page.locator('[data-testid=tab-compare]').click();
     const rows = page.locator('[data-testid=run-row]');
@@ -310,11 +388,62 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
     const table = page.locator('[data-testid=cross-eval-table]');
     await table.waitFor({ timeout: 120_000 });
     expect(await table.locator('tbody tr').count()).toBe(2);
+    await page.locator('[data-testid=eval-distance]').selectOption('all');
     const head = await table.locator('thead').textContent();
-    for (const loss of ['wave-l1', 'wave-l2', 'stft-l1', 'stft-db-l1', 'mel-l1', 'mel-db-l1', 'mrstft', 'SI-SDR', 'kbit/s']) expect(head).toContain(loss);
+    for (const loss of [...LOSS_NAMES, 'SI-SDR', 'kbit/s']) expect(head).toContain(loss);
+    // Each run on its own test split: not the same audio, so no "best" is marked.
+    expect(await table.getAttribute('data-same-audio')).toBe('false');
+    expect(await table.locator('td.best').count()).toBe(0);
     expect(await table.locator('tbody').textContent()).toMatch(/dB/);
     // Two runs ticked: an A/B bench between their reconstructions.
     await page.locator('[data-testid=ab-bench][data-status=ready]').waitFor({ timeout: 60_000 });
+    // On one library clip every run is scored on the same audio: the best in each column is marked,
+    // and a run that trained on that clip says so.
+    const bundled = await page.locator('[data-testid=eval-on] option', { hasText: 'folk_wesnoth' }).getAttribute('value');
+    await page.locator('[data-testid=eval-on]').selectOption(bundled!);
+    await page.locator('[data-testid=cross-eval]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=cross-eval-table]')?.getAttribute('data-same-audio') === 'true', null, { timeout: 120_000 });
+    expect(await table.locator('td.best').count()).toBeGreaterThan(0);
+    expect(await table.locator('[data-testid=trained-on-clip]').count()).toBe(2);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('trains a Setup B run (the model predicts the mel spectrogram in dB), plays it and scores it beside the others', async () => {
+    await page.locator('[data-testid=tab-train]').click();
+    await page.locator('[data-testid=preset]').selectOption('tiny');
+    await page.locator('[data-testid=setup-B]').check();
+    // Only the dB spectrogram losses fit Setup B: the others cannot be picked.
+    expect(await page.locator('[data-testid=loss-wave-l1]').isDisabled()).toBe(true);
+    await page.locator('[data-testid=loss-mel-db-l1]').check();
+    await page.locator('[data-testid=gl-iters]').fill('16');
+    await page.locator('[data-testid=steps]').fill('20');
+    await page.locator('[data-testid=val-every]').fill('10');
+    await page.locator('[data-testid=threads]').selectOption('1');
+    await page.locator('[data-testid=start]').click();
+    await page.locator('[data-testid=train-status][data-phase=done]').waitFor({ timeout: 180_000 });
+    const runId = (await page.locator('[data-testid=train-status]').getAttribute('data-run'))!;
+    expect(runId).toMatch(/tiny-B-mel-db-l1/);
+    expect(await page.locator('[data-testid=train-status] .tag').textContent()).toBe('completed');
+
+    // Listen: its held-out test segments, rebuilt by Griffin-Lim, play in sync with the original.
+    await page.locator('[data-testid=tab-listen]').click();
+    await page.locator('[data-testid=listen-run]').selectOption(runId);
+    await page.locator('[data-testid=listen-clip]').selectOption('test');
+    await page.waitForFunction(() => document.querySelector('[data-testid=ab-bench]')?.getAttribute('data-status') === 'ready', null, { timeout: 60_000 });
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => (window as unknown as { __codecLabAudio?: AudioView }).__codecLabAudio?.bothRunning === true);
+    await page.keyboard.press('Space');
+
+    // Compare: scored in every output space beside the Setup A runs, marked as Setup B.
+    await page.locator('[data-testid=tab-compare]').click();
+    const row = page.locator(`[data-testid=run-row][data-run="${runId}"]`);
+    expect(await row.textContent()).toMatch(/Setup B/);
+    const picks = page.locator('[data-testid=run-pick]');
+    for (let i = 0; i < (await picks.count()); i++) await picks.nth(i).check();
+    await page.locator('[data-testid=eval-on]').selectOption('test');
+    await page.locator('[data-testid=cross-eval]').click();
+    await page.waitForFunction((id: string) => [...document.querySelectorAll('[data-testid=cross-eval-table] tbody th')].some((th) => th.getAttribute('title') === id), runId, { timeout: 120_000 });
+    expect(await page.locator('[data-testid=cross-eval-table] tbody tr').count()).toBe(3);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,11 +1,12 @@
 // Synchronised A/B playback on one AudioContext. Both sources start at the same `when` and run all
 // the time; each goes through its own loudness-match gain and its own selection gain, and A/B only
 // ramps the selection gains (a short linear crossfade), so a switch lands at the same position in
-// both, within one audio block, and never clicks.
+// both, within one audio block, and never clicks. Starting, pausing, seeking and each jump of a loop
+// fade the same way: every pass of the sources has its own fade envelope.
 //
-//   source A -> match A -> select A --\
-//                                      +-> volume -> destination
-//   source B -> match B -> select B --/
+//   source A -> envelope A -> match A -> select A --\
+//                                                    +-> volume -> destination
+//   source B -> envelope B -> match B -> select B --/
 
 export type Side = 'A' | 'B';
 
@@ -30,6 +31,11 @@ export interface AudioView {
   readonly position: number;
   readonly contextState: string;
   readonly switches: number;
+  /** Passes faded out so far (pause, seek, restart: none is a hard cut). */
+  readonly fadeOuts: number;
+  /** Passes of the loop region started so far (each faded in and out). */
+  readonly loopPasses: number;
+  readonly loopOn: boolean;
 }
 
 declare global {
@@ -50,17 +56,29 @@ export function rms(buf: AudioBuffer): number {
   return Math.sqrt(sum / Math.max(1, n));
 }
 
+/** One pass of both sources over a stretch of the audio, each through its own fade envelope. */
+interface Voice {
+  src: Record<Side, AudioBufferSourceNode>;
+  env: Record<Side, GainNode>;
+  /** Context time it starts and (for a loop pass) ends; Infinity when it plays to the end. */
+  start: number;
+  end: number;
+}
+
 export class AbPlayer {
   readonly ctx: AudioContext;
   private readonly volumeNode: GainNode;
   private readonly match: Record<Side, GainNode>;
   private readonly select: Record<Side, GainNode>;
   private buffers: Record<Side, AudioBuffer | null> = { A: null, B: null };
-  private sources: Record<Side, AudioBufferSourceNode | null> = { A: null, B: null };
-  private running: Record<Side, boolean> = { A: false, B: false };
+  /** The passes scheduled now: the one playing and, in a loop, the next. */
+  private voices: Voice[] = [];
   private startedAt = 0;
   private startOffset = 0;
   private switchCount = 0;
+  private fadeOutCount = 0;
+  private loopPassCount = 0;
+  private loopTimer: ReturnType<typeof setInterval> | null = null;
   side: Side = 'A';
   playing = false;
   loop: LoopRegion | null = null;
@@ -97,10 +115,10 @@ export class AbPlayer {
   setBuffers(a: AudioBuffer, b: AudioBuffer): void {
     const wasPlaying = this.playing;
     const at = this.position;
-    this.stopSources();
+    this.fadeOutVoices();
     this.buffers = { A: a, B: b };
     this.applyMatch();
-    if (wasPlaying) this.play(Math.min(at, this.duration));
+    if (wasPlaying) void this.play(Math.min(at, this.duration));
   }
 
   get duration(): number {
@@ -150,49 +168,94 @@ export class AbPlayer {
     return this.loopOn && r && r.end - r.start > 0.05 ? r : null;
   }
 
+  /**
+   * Start both sources at `when` from `offset`, faded in over CROSSFADE_SEC; with `length`, they fade
+   * out over the last CROSSFADE_SEC of it and stop at its end (one pass of a loop). Every start, stop
+   * and jump is such a fade, as an A/B switch is: a cut in a waveform clicks, a 15 ms ramp does not.
+   */
+  private startVoice(when: number, offset: number, length: number | null): Voice {
+    const src = {} as Record<Side, AudioBufferSourceNode>;
+    const env = {} as Record<Side, GainNode>;
+    const end = length === null ? Infinity : when + length;
+    const voice: Voice = { src, env, start: when, end };
+    for (const side of ['A', 'B'] as const) {
+      const e = new GainNode(this.ctx, { gain: 0 });
+      e.gain.setValueAtTime(0, when);
+      e.gain.linearRampToValueAtTime(1, when + CROSSFADE_SEC);
+      if (length !== null) {
+        e.gain.setValueAtTime(1, Math.max(when + CROSSFADE_SEC, end - CROSSFADE_SEC));
+        e.gain.linearRampToValueAtTime(0, end);
+      }
+      e.connect(this.match[side]);
+      const s = new AudioBufferSourceNode(this.ctx, { buffer: this.buffers[side] });
+      s.connect(e);
+      s.onended = () => this.voiceEnded(voice);
+      if (length === null) s.start(when, offset);
+      else s.start(when, offset, length);
+      src[side] = s;
+      env[side] = e;
+    }
+    this.voices.push(voice);
+    return voice;
+  }
+
+  /** A pass that played to its end: the last one without a loop ends playback. */
+  private voiceEnded(voice: Voice): void {
+    if (!this.voices.includes(voice)) return;
+    this.dropVoice(voice);
+    if (this.voices.length === 0 && this.playing && !this.activeLoop()) {
+      this.playing = false;
+      this.startOffset = 0;
+      this.stopLoopTimer();
+      this.onEnded?.();
+    }
+  }
+
+  private dropVoice(voice: Voice): void {
+    this.voices = this.voices.filter((v) => v !== voice);
+    for (const side of ['A', 'B'] as const) {
+      voice.src[side].onended = null;
+      voice.src[side].disconnect();
+      voice.env[side].disconnect();
+    }
+  }
+
   async play(from = this.position): Promise<void> {
     const a = this.buffers.A;
     const b = this.buffers.B;
     if (!a || !b) return;
     if (this.ctx.state !== 'running') await this.ctx.resume();
-    this.stopSources();
+    this.fadeOutVoices();
     const region = this.activeLoop();
     let offset = Math.max(0, Math.min(from, this.duration));
     if (region && (offset < region.start || offset >= region.end)) offset = region.start;
     if (!region && offset >= this.duration - 0.01) offset = 0;
     // One `when` for both: they run sample-aligned from here on.
     const when = this.ctx.currentTime + START_LEAD_SEC;
-    for (const side of ['A', 'B'] as const) {
-      const src = new AudioBufferSourceNode(this.ctx, { buffer: this.buffers[side] });
-      if (region) {
-        src.loop = true;
-        src.loopStart = region.start;
-        src.loopEnd = region.end;
-      }
-      src.connect(this.match[side]);
-      src.onended = () => {
-        if (this.sources[side] !== src) return;
-        this.running[side] = false;
-        this.sources[side] = null;
-        if (!this.running.A && !this.running.B && this.playing) {
-          this.playing = false;
-          this.startOffset = 0;
-          this.onEnded?.();
-        }
-      };
-      src.start(when, offset);
-      this.sources[side] = src;
-      this.running[side] = true;
-    }
     this.startedAt = when;
     this.startOffset = offset;
     this.playing = true;
+    if (!region) {
+      this.startVoice(when, offset, null);
+      return;
+    }
+    // A loop is a chain of passes, each faded in and out, scheduled a little ahead of time.
+    let next = this.startVoice(when, offset, region.end - offset);
+    this.loopPassCount++;
+    this.stopLoopTimer();
+    this.loopTimer = setInterval(() => {
+      if (!this.playing) return this.stopLoopTimer();
+      if (this.ctx.currentTime > next.end - 0.25) {
+        next = this.startVoice(next.end, region.start, region.end - region.start);
+        this.loopPassCount++;
+      }
+    }, 50);
   }
 
   pause(): void {
     if (!this.playing) return;
     const at = this.position;
-    this.stopSources();
+    this.fadeOutVoices();
     this.playing = false;
     this.startOffset = at;
   }
@@ -209,9 +272,11 @@ export class AbPlayer {
   }
 
   setLoop(region: LoopRegion | null, on: boolean): void {
+    // Where we are, read while the old loop still applies (it folds the time into the region).
+    const at = this.position;
     this.loop = region;
     this.loopOn = on;
-    if (this.playing) void this.play(this.position);
+    if (this.playing) void this.play(at);
   }
 
   /** Make `side` audible: ramp its selection gain up and the other's down over CROSSFADE_SEC. */
@@ -233,20 +298,44 @@ export class AbPlayer {
     return this.side;
   }
 
-  private stopSources(): void {
-    for (const side of ['A', 'B'] as const) {
-      const src = this.sources[side];
-      if (!src) continue;
-      src.onended = null;
-      try {
-        src.stop();
-      } catch {
-        // Not started yet: nothing to stop.
+  private stopLoopTimer(): void {
+    if (this.loopTimer !== null) clearInterval(this.loopTimer);
+    this.loopTimer = null;
+  }
+
+  /** Fade every pass out over CROSSFADE_SEC from now and stop it then (pause, seek, restart). */
+  private fadeOutVoices(): void {
+    this.stopLoopTimer();
+    const now = this.ctx.currentTime;
+    this.fadeOutCount += this.voices.length;
+    for (const voice of this.voices) {
+      for (const side of ['A', 'B'] as const) {
+        const g = voice.env[side].gain;
+        g.cancelScheduledValues(now);
+        g.setValueAtTime(g.value, now);
+        g.linearRampToValueAtTime(0, now + CROSSFADE_SEC);
+        voice.src[side].onended = null;
+        try {
+          voice.src[side].stop(now + CROSSFADE_SEC);
+        } catch {
+          // Never started: nothing to stop.
+        }
       }
-      src.disconnect();
-      this.sources[side] = null;
-      this.running[side] = false;
+      // Disconnect once the fade is over (the nodes are garbage after that).
+      setTimeout(() => {
+        for (const side of ['A', 'B'] as const) {
+          voice.src[side].disconnect();
+          voice.env[side].disconnect();
+        }
+      }, (CROSSFADE_SEC + 0.05) * 1000);
     }
+    this.voices = [];
+  }
+
+  /** Both sides are sounding (or about to): a pass covers now on each. */
+  private get bothRunning(): boolean {
+    const now = this.ctx.currentTime;
+    return this.playing && this.ctx.state === 'running' && this.voices.some((v) => v.end > now);
   }
 
   view(): AudioView {
@@ -265,7 +354,7 @@ export class AbPlayer {
         return self.volumeNode.gain.value;
       },
       get bothRunning() {
-        return self.running.A && self.running.B && self.ctx.state === 'running';
+        return self.bothRunning;
       },
       get playing() {
         return self.playing;
@@ -279,11 +368,20 @@ export class AbPlayer {
       get switches() {
         return self.switchCount;
       },
+      get fadeOuts() {
+        return self.fadeOutCount;
+      },
+      get loopPasses() {
+        return self.loopPassCount;
+      },
+      get loopOn() {
+        return self.loopOn;
+      },
     });
   }
 
   close(): void {
-    this.stopSources();
+    this.fadeOutVoices();
     void this.ctx.close();
   }
 }

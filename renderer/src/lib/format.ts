@@ -1,9 +1,5 @@
 // Numbers as the student reads them.
-
-/** Loss values are shown in dB, 10 log10(loss), as everywhere in Codec Lab. */
-export function toDb(loss: number): number {
-  return 10 * Math.log10(loss);
-}
+import { lossInDb, type LossName } from '../../../src/common/loss-scale.js';
 
 export function fmtDb(v: number | null | undefined, digits = 2): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '–';
@@ -11,8 +7,9 @@ export function fmtDb(v: number | null | undefined, digits = 2): string {
   return `${v.toFixed(digits).replace('-', '−')} dB`;
 }
 
-export function fmtLossDb(loss: number | null | undefined, digits = 2): string {
-  return loss === null || loss === undefined ? '–' : fmtDb(toDb(loss), digits);
+/** A value of loss `name` in dB, read as the engine reads it (src/common/loss-scale.ts). */
+export function fmtLoss(name: LossName, loss: number | null | undefined, digits = 2): string {
+  return loss === null || loss === undefined ? '–' : fmtDb(lossInDb(name, loss), digits);
 }
 
 export function fmtDuration(sec: number): string {

@@ -1,12 +1,44 @@
 // The lab bench's state: the library, the train options, the runs, the live run and the loss
 // curves. One instance, shared by the panels; everything it knows comes from the API.
 import { api, describeError, transport } from './api.js';
-import type { LabEvent, LibraryEntry, LogEntry, ReadableRun, RunSummary, TrainConfig, TrainOptions } from './types.js';
+import type { LabEvent, LibraryEntry, LogEntry, LossName, ReadableRun, RunSummary, TrainConfig, TrainOptions, ValMetrics } from './types.js';
+import type { Measure } from './curves.js';
 
 export interface Curve {
   /** [step, loss] pairs, plain values (the plot converts to dB). */
   train: [number, number][];
   val: [number, number][];
+  /** [step, the validation on the common yardstick] (runs logged before it existed have none). */
+  metrics: [number, ValMetrics][];
+}
+
+const emptyCurve = (): Curve => ({ train: [], val: [], metrics: [] });
+
+const CONFIG_KEY = 'codec-lab-train-config';
+
+/**
+ * The Train settings of the last visit over the engine's defaults: only keys the engine knows, with
+ * values of the default's type, and a preset and loss it still offers. Anything else is dropped (the
+ * engine validates the rest when a run starts, and says what is wrong).
+ */
+function restoredConfig(options: TrainOptions): TrainConfig {
+  const config = structuredClone(options.defaults);
+  let saved: unknown;
+  try {
+    saved = JSON.parse(localStorage.getItem(CONFIG_KEY) ?? 'null');
+  } catch {
+    return config;
+  }
+  if (!saved || typeof saved !== 'object') return config;
+  const merged = config as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(saved as Record<string, unknown>)) {
+    const def = merged[key];
+    if (def === undefined || typeof def !== typeof value || Array.isArray(def) !== Array.isArray(value) || value === null) continue;
+    merged[key] = value;
+  }
+  if (!options.presets.some((p) => p.name === config.preset)) config.preset = options.defaults.preset;
+  if (!options.losses.some((l) => l.name === config.loss)) config.loss = options.defaults.loss;
+  return config;
 }
 
 export type LivePhase = 'starting' | 'training' | 'paused' | 'evaluating' | 'done' | 'failed';
@@ -47,6 +79,10 @@ class Lab {
   live = $state<LiveRun | null>(null);
   /** Runs drawn on the loss plot. */
   plotted = $state<string[]>([]);
+  /** Runs ticked in Compare (scored and heard there). */
+  comparePicked = $state<string[]>([]);
+  /** What the loss plot measures the runs in: each run's own loss, one loss space for all, or SI-SDR / SNR. */
+  measure = $state<Measure>('own');
   /** Bumped when any curve changes; the plot redraws at most once per frame. */
   curveVersion = $state(0);
   notices = $state<Notice[]>([]);
@@ -58,6 +94,7 @@ class Lab {
 
   /** Curves are plain (not deeply reactive): they grow by hundreds of points. */
   readonly curves = new Map<string, Curve>();
+  private readonly startedLoss = new Map<string, LossName>();
   private noticeId = 0;
   private runsRefreshedAt = 0;
 
@@ -68,7 +105,18 @@ class Lab {
       const [library, options, runs] = await Promise.all([api.listLibrary(), api.trainOptions(), api.listRuns()]);
       this.library = library;
       this.options = options;
-      this.config = structuredClone(options.defaults);
+      this.config = restoredConfig(options);
+      // The Train settings survive a reload: saved whenever they change.
+      $effect.root(() => {
+        $effect(() => {
+          const snapshot = $state.snapshot(this.config);
+          try {
+            if (snapshot) localStorage.setItem(CONFIG_KEY, JSON.stringify(snapshot));
+          } catch {
+            // Storage full or disabled: the settings then last as long as the page.
+          }
+        });
+      });
       this.selected = library.filter((c) => c.ok && c.bundled).map((c) => c.id);
       if (this.selected.length === 0) this.selected = library.filter((c) => c.ok).slice(0, 1).map((c) => c.id);
       this.setRuns(runs);
@@ -106,6 +154,8 @@ class Lab {
       try {
         const entry = await api.addFileData(f.name, await f.arrayBuffer());
         this.library = [...this.library, entry];
+        // A file the student adds is one they mean to train on.
+        if (entry.ok) this.selected = [...this.selected, entry.id];
       } catch (e) {
         const { code, message } = describeError(e);
         this.library = [...this.library, { id: `local-${++this.noticeId}`, name: f.name, ok: false, error: { code, message } }];
@@ -120,6 +170,7 @@ class Lab {
     try {
       const added = await transport.desktop.openFilesDialog();
       this.library = [...this.library, ...added];
+      this.selected = [...this.selected, ...added.filter((c) => c.ok).map((c) => c.id)];
     } catch (e) {
       this.fail('Adding files failed', e);
     }
@@ -165,7 +216,8 @@ class Lab {
     try {
       const { runId } = await api.startTraining(clips, cfg);
       this.live.runId = runId;
-      if (!this.curves.has(runId)) this.curves.set(runId, { train: [], val: [] });
+      if (!this.curves.has(runId)) this.curves.set(runId, emptyCurve());
+      this.startedLoss.set(runId, cfg.loss);
       this.plotted = [...this.plotted.filter((id) => id !== runId), runId];
       void this.refreshRuns();
     } catch (e) {
@@ -210,7 +262,7 @@ class Lab {
     const ev = e.event;
     let curve = this.curves.get(e.runId);
     if (!curve) {
-      curve = { train: [], val: [] };
+      curve = emptyCurve();
       this.curves.set(e.runId, curve);
     }
     switch (ev.type) {
@@ -236,7 +288,10 @@ class Lab {
         }
         break;
       case 'validation':
-        if (curve.val.length === 0 || curve.val[curve.val.length - 1][0] < ev.step) curve.val.push([ev.step, ev.valLoss]);
+        if (curve.val.length === 0 || curve.val[curve.val.length - 1][0] < ev.step) {
+          curve.val.push([ev.step, ev.valLoss]);
+          if (ev.valMetrics) curve.metrics.push([ev.step, ev.valMetrics]);
+        }
         this.curveVersion++;
         // The runs list shows steps and best validation loss: keep it roughly current while training.
         if (performance.now() - this.runsRefreshedAt > 5000) void this.refreshRuns();
@@ -297,6 +352,7 @@ class Lab {
     const curve: Curve = {
       train: log.filter((l) => Number.isFinite(l.trainLoss)).map((l) => [l.step, l.trainLoss]),
       val: log.filter((l) => l.valLoss !== undefined).map((l) => [l.step, l.valLoss!]),
+      metrics: log.filter((l) => l.valMetrics !== undefined).map((l) => [l.step, l.valMetrics!]),
     };
     // Keep live points newer than the log (it is flushed about once a second).
     const old = this.curves.get(runId);
@@ -305,6 +361,7 @@ class Lab {
     if (old) {
       curve.train.push(...old.train.filter(([s]) => s > lastT));
       curve.val.push(...old.val.filter(([s]) => s > lastV));
+      curve.metrics.push(...old.metrics.filter(([s]) => s > lastV));
     }
     this.curves.set(runId, curve);
     this.curveVersion++;
@@ -317,6 +374,11 @@ class Lab {
     }
     if (!this.curves.has(runId) || this.curves.get(runId)!.train.length === 0) await this.loadCurve(runId);
     this.plotted = [...this.plotted, runId];
+  }
+
+  /** The loss a run trains with (known from the moment this app starts it, before the runs list has it). */
+  lossOf(runId: string): LossName | null {
+    return this.runs.find((r) => r.id === runId)?.config.loss ?? this.startedLoss.get(runId) ?? null;
   }
 
   /** Runs whose best weights exist, so they can reconstruct audio. */

@@ -1,0 +1,78 @@
+// What the loss plot draws: runs grouped so that only values of the same quantity share an axis.
+// Measured in their own loss, runs with different losses get one chart each (a wave-l1 loss of
+// −16 dB and a mel-db-l1 loss of 8 dB are different quantities); measured in one loss space, or in
+// SI-SDR / SNR, every run with a yardstick in its log shares one chart: train in X, watch Y.
+import { lossAxisLabel, lossInDb, type LossName } from '../../../src/common/loss-scale.js';
+import type { ValMetrics } from './types.js';
+
+export type Measure = 'own' | LossName | 'si-sdr' | 'snr';
+
+export interface CurveData {
+  train: [number, number][];
+  val: [number, number][];
+  metrics: [number, ValMetrics][];
+}
+
+export interface ChartSeries {
+  runId: string;
+  kind: 'train' | 'val';
+  /** [step, the value as shown (dB)] */
+  points: [number, number][];
+}
+
+export interface ChartGroup {
+  /** Stable identity of the chart: the quantity it shows. */
+  key: string;
+  axisLabel: string;
+  higherIsBetter: boolean;
+  series: ChartSeries[];
+  /** Runs that have nothing to show in this measure (their log predates the yardstick). */
+  missing: string[];
+}
+
+const finite = (points: [number, number][]) => points.filter(([, v]) => Number.isFinite(v));
+
+export function chartGroups(
+  ids: readonly string[],
+  measure: Measure,
+  lossOf: (id: string) => LossName | null,
+  curveOf: (id: string) => CurveData,
+): ChartGroup[] {
+  if (measure === 'own') {
+    const groups = new Map<string, ChartGroup>();
+    for (const id of ids) {
+      const loss = lossOf(id);
+      const key = loss ?? 'unknown';
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { key, axisLabel: loss ? lossAxisLabel(loss) : 'loss (unknown unit)', higherIsBetter: false, series: [], missing: [] }));
+      const c = curveOf(id);
+      const show = (v: number) => (loss ? lossInDb(loss, v) : NaN);
+      g.series.push(
+        { runId: id, kind: 'train', points: finite(c.train.map(([s, v]) => [s, show(v)])) },
+        { runId: id, kind: 'val', points: finite(c.val.map(([s, v]) => [s, show(v)])) },
+      );
+    }
+    return [...groups.values()];
+  }
+  const ratio = measure === 'si-sdr' || measure === 'snr';
+  const g: ChartGroup = {
+    key: measure,
+    axisLabel: measure === 'si-sdr' ? 'SI-SDR (dB), higher is better' : measure === 'snr' ? 'SNR (dB), higher is better' : lossAxisLabel(measure),
+    higherIsBetter: ratio,
+    series: [],
+    missing: [],
+  };
+  for (const id of ids) {
+    const c = curveOf(id);
+    if (c.metrics.length === 0) {
+      g.missing.push(id);
+      continue;
+    }
+    const value = (m: ValMetrics): number =>
+      measure === 'si-sdr' ? m.siSdrDb : measure === 'snr' ? m.snrDb : m.losses?.[measure] !== undefined ? lossInDb(measure, m.losses[measure]) : NaN;
+    // The training loss is drawn only where it is the measured quantity itself.
+    const train = !ratio && lossOf(id) === measure ? finite(c.train.map(([s, v]) => [s, lossInDb(measure, v)])) : [];
+    g.series.push({ runId: id, kind: 'train', points: train }, { runId: id, kind: 'val', points: finite(c.metrics.map(([s, m]) => [s, value(m)])) });
+  }
+  return [g];
+}
