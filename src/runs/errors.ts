@@ -9,7 +9,9 @@ export type RunErrorCode =
   /** A file the run needs is missing, is not a regular file, or does not hold what it should. */
   | 'RUN_DAMAGED'
   /** A run folder of that name already exists. */
-  | 'RUN_EXISTS';
+  | 'RUN_EXISTS'
+  /** The runs folder's `trash` (where deleted runs go) is not a real folder: a file, or a symbolic link. */
+  | 'TRASH_UNUSABLE';
 
 export class RunError extends Error {
   constructor(
