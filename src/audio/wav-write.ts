@@ -41,7 +41,7 @@ export function encodeWav(channels: readonly Float32Array[], sampleRate: number,
  * naming `file` (writeFileAtomic sees to that): its code, errno and syscall are what the API maps to
  * FILE_NOT_FOUND, NO_SPACE and the like. Only a failure that is no system error is WRITE_FAILED.
  */
-async function writeWavBytes(file: string, bytes: Uint8Array): Promise<void> {
+export async function writeWavBytes(file: string, bytes: Uint8Array): Promise<void> {
   try {
     await writeFileAtomic(file, bytes);
   } catch (e) {
