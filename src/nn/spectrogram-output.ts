@@ -18,7 +18,7 @@
 // Audio comes back by Griffin-Lim (src/phase/griffin-lim.ts) on the losses' own STFT (periodic Hann,
 // n_fft 1024, hop 256, centred). The mel variant first maps the 64 bands back to 513 STFT
 // magnitudes (src/phase/mel-inverse.ts: non-negative least squares against the losses' filterbank).
-// Long predictions run in overlapping chunks (GL_LENGTHS below), so memory stays bounded.
+// Long predictions run in overlapping chunks (src/phase/chunked-synthesis.ts), so memory stays bounded.
 //
 // Frames: a centred STFT of T samples has 1 + floor(T / 256) frames; the decoder gives one per
 // 256 samples of its (padded) latent, ceil(T / 256). Training compares the first T / 256 frames of
@@ -28,6 +28,7 @@ import type { KernelCore } from '../kernels/core.js';
 import { centeredFrameCount } from '../kernels/fft.js';
 import { melFilterbank, type MelFilterbank } from '../losses/mel.js';
 import { griffinLim } from '../phase/griffin-lim.js';
+import { synthesizeInChunks } from '../phase/chunked-synthesis.js';
 import { melToMagnitude } from '../phase/mel-inverse.js';
 import { MEL_BANDS, STFT_N_FFT } from '../losses/spaces.js';
 import type { Preset, SpectrogramOutput, SpectrogramSpace } from './presets.js';
@@ -63,41 +64,17 @@ export function predictionToMagnitude(spec: SpectrogramOutput, pred: Float32Arra
 }
 
 /**
- * The lengths Griffin-Lim runs on. Its buffers live in the kernel core, which never frees, one set per
- * signal length (about 18 bytes per sample and bin-frame, 4.7 MB at the longest), so a codec that
- * decodes clips of many lengths must not make one per length: a clip is cut into chunks of the
- * longest, and a chunk shorter than that runs at the next of these lengths (its magnitude continued
- * by its last frame) and is cut back.
+ * `length` samples of audio from a prediction: its magnitude, and a phase found by Griffin-Lim, in
+ * chunks of bounded length (src/phase/chunked-synthesis.ts; a short last chunk's magnitude is
+ * continued by its last frame).
  */
-const GL_LENGTHS = [1024, 2048, 4096, 8192, 16384, 32768, 65536] as const;
-/**
- * Samples by which successive chunks overlap, crossfaded linearly. Each chunk finds its own phase,
- * so where chunks meet two estimates of the same magnitude are mixed; 16 frames of overlap keep that
- * transition smooth (it is at most a short blur every 2.6 s, not a click).
- */
-const GL_OVERLAP = 4096;
-
-/** `length` samples of audio from a prediction: its magnitude, and a phase found by Griffin-Lim. */
 export function predictionToAudio(core: KernelCore, spec: SpectrogramOutput, pred: Float32Array, predFrames: number, length: number): Float32Array {
-  const out = new Float32Array(length);
-  const block = GL_LENGTHS[GL_LENGTHS.length - 1];
-  const step = block - GL_OVERLAP;
-  for (let start = 0; start < length; start += step) {
-    const n = Math.min(block, length - start);
-    const glLength = GL_LENGTHS.find((b) => b >= n)!;
+  return synthesizeInChunks(length, (start, _n, glLength) => {
     const frames = centeredFrameCount(glLength, spec.hop);
     const magnitude = predictionToMagnitude(spec, pred, predFrames, start / spec.hop, frames);
     // A fixed seed: the same weights give the same audio on every call (scores and files reproduce).
-    const audio = griffinLim(core, magnitude, frames, glLength, { nFft: STFT_N_FFT, hop: spec.hop, iters: spec.glIters, seed: 0 });
-    // The previous chunk ran to start + GL_OVERLAP: fade from it to this one.
-    const fade = start > 0 ? GL_OVERLAP : 0;
-    for (let i = 0; i < n; i++) {
-      const w = i < fade ? (i + 0.5) / fade : 1;
-      out[start + i] = out[start + i] * (1 - w) + audio[i] * w;
-    }
-    if (start + n >= length) break;
-  }
-  return out;
+    return griffinLim(core, magnitude, frames, glLength, { nFft: STFT_N_FFT, hop: spec.hop, iters: spec.glIters, seed: 0 });
+  });
 }
 
 /**

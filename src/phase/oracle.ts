@@ -5,6 +5,7 @@
 import type { KernelCore } from '../kernels/core.js';
 import { applyMel, melFilterbank } from '../losses/mel.js';
 import { MEL_BANDS, STFT_HOP, STFT_N_FFT } from '../losses/spaces.js';
+import { synthesizeInChunks } from './chunked-synthesis.js';
 import { griffinLim, type GriffinLimOptions } from './griffin-lim.js';
 import { melToMagnitude } from './mel-inverse.js';
 import { magnitudeSpectrogram } from './stft-workspace.js';
@@ -41,4 +42,18 @@ export function oracleReconstruction(core: KernelCore, audio: Float32Array, spac
     throw new RangeError(`oracleReconstruction: space must be 'stft' or 'mel', got ${String(space)}`);
   }
   return griffinLim(core, magnitude, frames, audio.length, { nFft, hop, iters: o.iters, momentum: o.momentum, seed: o.seed });
+}
+
+/**
+ * The oracle of audio of any length at the losses' STFT, in bounded kernel memory: each chunk of
+ * src/phase/chunked-synthesis.ts (zero-padded to its synthesis length) goes through
+ * oracleReconstruction, and the chunks are crossfaded. Seed 0, so the same audio always gives the
+ * same oracle (a file exported and the audio played agree).
+ */
+export function chunkedOracle(core: KernelCore, audio: Float32Array, space: 'stft' | 'mel', iters: number): Float32Array {
+  return synthesizeInChunks(audio.length, (start, n, glLength) => {
+    const chunk = new Float32Array(glLength);
+    chunk.set(audio.subarray(start, start + n));
+    return oracleReconstruction(core, chunk, space, { iters, seed: 0 });
+  });
 }
