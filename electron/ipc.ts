@@ -34,7 +34,7 @@ type ChannelName = Exclude<LabMethod, (typeof PATH_METHODS)[number]> | keyof Des
  */
 export const IPC_METHODS = [
   'listLibrary', 'addFileData', 'removeClip', 'trainOptions', 'startTraining', 'pauseTraining', 'resumeTraining',
-  'stopTraining', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'audio', 'spectralView', 'openFilesDialog', 'saveAudioDialog',
+  'stopTraining', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'annotateRun', 'deleteRun', 'audio', 'spectralView', 'openFilesDialog', 'saveAudioDialog',
 ] as const satisfies readonly ChannelName[];
 
 export const channelOf = (name: ChannelName): string => `${CHANNEL_PREFIX}${name}`;

@@ -9,7 +9,7 @@
 // The page never gets ipcRenderer itself, nor an IpcRendererEvent (whose `sender` is ipcRenderer):
 // only these functions, each of which calls one fixed channel.
 import { contextBridge, ipcRenderer } from 'electron';
-import type { AudioRef, DesktopApi, LabEvent, TrainConfig, ViewSpace } from '../src/api/contract.js';
+import type { AudioRef, DesktopApi, ExportOptions, LabEvent, RunNotes, TrainConfig, ViewSpace } from '../src/api/contract.js';
 import type { CallError, CallResult } from '../src/api/dispatch.js';
 
 // The page's window. This file is compiled without the DOM library (it is mostly Node-side code),
@@ -60,15 +60,19 @@ const api: DesktopApi = {
   runSplit: (runId: string) => call('runSplit', runId),
   // An omitted clipIds must stay omitted: the handler counts arguments.
   crossEvaluate: (runIds: string[], clipIds?: string[]) => (clipIds === undefined ? call('crossEvaluate', runIds) : call('crossEvaluate', runIds, clipIds)),
+  annotateRun: (runId: string, notes: RunNotes) => call('annotateRun', runId, notes),
+  deleteRun: (runId: string) => call('deleteRun', runId),
 
-  audio: (ref: AudioRef) => call('audio', ref),
+  // Omitted export options stay omitted: the handler counts arguments.
+  audio: (ref: AudioRef, opts?: ExportOptions) => (opts === undefined ? call('audio', ref) : call('audio', ref, opts)),
   // The images arrive as Float32Arrays: IPC's structured clone and contextBridge both carry typed arrays.
   spectralView: (a: AudioRef, b: AudioRef, space: ViewSpace, opts?: { maxColumns?: number }) =>
     opts === undefined ? call('spectralView', a, b, space) : call('spectralView', a, b, space, opts),
   exportAudio: () => viaDialogOnly('exportAudio', 'saveAudioDialog (File > Export Reconstruction…)'),
 
   openFilesDialog: () => call('openFilesDialog'),
-  saveAudioDialog: (ref: AudioRef, suggestedName: string) => call('saveAudioDialog', ref, suggestedName),
+  saveAudioDialog: (ref: AudioRef, suggestedName: string, opts?: ExportOptions) =>
+    opts === undefined ? call('saveAudioDialog', ref, suggestedName) : call('saveAudioDialog', ref, suggestedName, opts),
 
   subscribe(listener: (e: LabEvent) => void): () => void {
     if (typeof listener !== 'function') throw new TypeError('subscribe needs a listener function');

@@ -12,11 +12,13 @@ import type { SpectralView, ViewTransform } from '../views/spectral-view.js';
 import type { ViewSpace } from '../common/view-spaces.js';
 import type { Yardstick } from '../eval/yardstick.js';
 import type { SplitRecord } from '../runs/split-file.js';
+import type { ExportOptions } from '../common/export-options.js';
+import type { RunNotes } from '../runs/run-notes.js';
 
 /** A validation scored on the common yardstick: every loss space (plain values), SI-SDR and SNR in dB. */
 export type ValMetrics = Yardstick;
 
-export type { TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName, SpectralView, ViewTransform, ViewSpace, SplitRecord };
+export type { TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName, SpectralView, ViewTransform, ViewSpace, SplitRecord, RunNotes };
 
 /** A file in the library: loaded, or refused with the reason. */
 export type LibraryEntry =
@@ -75,6 +77,22 @@ export interface RunSummary {
   bestStep: number;
   metrics: Evaluation | null;
   createdAt: string;
+  /**
+   * The student's name for the run (notes.json), shown instead of its id; the id and folder stay the
+   * same. A notes.json that cannot be read is treated as absent (src/runs/run-notes.ts).
+   */
+  title?: string;
+  /** The student's note on the run (notes.json). */
+  note?: string;
+}
+
+export type { ExportOptions };
+
+/** An exported file: where, how large, and how many samples a 16-bit export clipped to full scale (0 for float). */
+export interface ExportResult {
+  path: string;
+  bytes: number;
+  clipped?: number;
 }
 
 /** Audio the renderer can fetch as WAV bytes. */
@@ -84,7 +102,19 @@ export type AudioRef =
   /** A library clip put through a run's codec (best weights), mono at 24 kHz. */
   | { kind: 'reconstruction'; runId: string; clipId: string }
   /** The same clip, mono at 24 kHz: the reference a reconstruction is compared with. */
-  | { kind: 'model-input'; clipId: string };
+  | { kind: 'model-input'; clipId: string }
+  /**
+   * The "oracle" of Setup B, mono at 24 kHz: Griffin-Lim (`glIters` iterations, GL_ITERS of
+   * src/nn/presets.ts) from the original's own STFT magnitude ('stft'), or from its 64-band mel
+   * spectrogram mapped back to a magnitude first ('mel'): the best phase reconstruction alone can
+   * do. The original is a library clip's model input, or a run's held-out original.
+   */
+  | { kind: 'oracle'; of: OracleOriginal; space: OracleSpace; glIters: number };
+
+/** What an oracle starts from: a library clip (its model input), or a run's held-out original. */
+export type OracleOriginal = { clipId: string } | { runId: string; file: 'test_original' | 'val_original' };
+/** The magnitude an oracle is given: the STFT's own, or the one its mel spectrogram implies. */
+export type OracleSpace = 'stft' | 'mel';
 
 export interface CrossEvalRow {
   runId: string;
@@ -115,17 +145,30 @@ export interface LabApi {
   runSplit(runId: string): Promise<SplitRecord>;
   /** Each run scored in every output space on the same audio (the library clips given, or each run's own test split). */
   crossEvaluate(runIds: string[], clipIds?: string[]): Promise<CrossEvalRow[]>;
+  /**
+   * Set a run's display title (the "rename": its folder and id stay the same) and note; returns them
+   * as stored. Title at most 120 characters on one line, note at most 4000. Works while it trains.
+   */
+  annotateRun(runId: string, notes: RunNotes): Promise<RunNotes>;
+  /**
+   * Move a run's folder to `trash/` in the runs folder (never erased); returns where it went
+   * (`trash/<id>`, with a suffix if that name is taken). RUN_ACTIVE for a run this app is training.
+   */
+  deleteRun(runId: string): Promise<{ movedTo: string }>;
 
-  /** WAV bytes (24 kHz float for model audio; the file's own format for clips). */
-  audio(ref: AudioRef): Promise<ArrayBuffer>;
+  /**
+   * WAV bytes: model audio as 24 kHz float, or as `opts` asks (16-bit or float, 24 kHz or the clip's
+   * own rate; 'source' is NO_SOURCE_RATE for a run's split files); a clip in its own format (no options).
+   */
+  audio(ref: AudioRef, opts?: ExportOptions): Promise<ArrayBuffer>;
   /**
    * A and B and their difference in an output space of the losses ('stft-db': |X| in dB, 513 bins;
    * 'mel-db': the 64 mel bands in dB), computed with the losses' own transform on the audio a loss
    * sees (24 kHz mono: a clip is viewed as its model input). At most `maxColumns` time columns.
    */
   spectralView(a: AudioRef, b: AudioRef, space: ViewSpace, opts?: { maxColumns?: number }): Promise<SpectralView>;
-  /** Write a reconstruction to a WAV file (the desktop save dialog picks the path). */
-  exportAudio(ref: AudioRef, path: string): Promise<{ path: string; bytes: number }>;
+  /** Write audio to a WAV file as `audio` would answer it (the desktop save dialog picks the path). */
+  exportAudio(ref: AudioRef, path: string, opts?: ExportOptions): Promise<ExportResult>;
 
   /** Every event of every run this app started; returns a function that unsubscribes. */
   subscribe(listener: (e: LabEvent) => void): () => void;
@@ -136,7 +179,7 @@ export type LabMethod = Exclude<keyof LabApi, 'subscribe'>;
 
 export const LAB_METHODS: readonly LabMethod[] = [
   'listLibrary', 'addFiles', 'addFileData', 'removeClip', 'trainOptions', 'startTraining', 'pauseTraining',
-  'resumeTraining', 'stopTraining', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'audio', 'spectralView', 'exportAudio',
+  'resumeTraining', 'stopTraining', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'annotateRun', 'deleteRun', 'audio', 'spectralView', 'exportAudio',
 ];
 
 /**
@@ -147,7 +190,7 @@ export interface DesktopExtras {
   /** Show the native open dialog for WAV files and add the chosen ones; [] if cancelled. */
   openFilesDialog(): Promise<LibraryEntry[]>;
   /** Show the native save dialog and export the audio there; null if cancelled. */
-  saveAudioDialog(ref: AudioRef, suggestedName: string): Promise<{ path: string; bytes: number } | null>;
+  saveAudioDialog(ref: AudioRef, suggestedName: string, opts?: ExportOptions): Promise<ExportResult | null>;
 }
 
 /** What the preload script puts on `window.codecLab`. */

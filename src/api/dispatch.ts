@@ -9,7 +9,7 @@
 // which go out through here too. The doors only decide which names they offer and how bytes travel.
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import type { AudioRef, DesktopApi, LabApi, LabEvent, LibraryEntry } from './contract.js';
+import type { AudioRef, DesktopApi, ExportOptions, LabApi, LabEvent, LibraryEntry } from './contract.js';
 import { toCallError, type CallError } from './call-error.js';
 import { pathHider } from './hide-paths.js';
 import { METHOD_ARGS, type MethodArgs, type MethodName } from './validate.js';
@@ -64,17 +64,19 @@ const HANDLERS: { [M in MethodName]: Handler<M> } = {
   runLog: (s, [runId]) => s.runLog(runId),
   runSplit: (s, [runId]) => s.runSplit(runId),
   crossEvaluate: (s, [runIds, clipIds]) => s.crossEvaluate(runIds, clipIds),
-  audio: (s, [ref]) => s.audio(ref),
+  annotateRun: (s, [runId, notes]) => s.annotateRun(runId, notes),
+  deleteRun: (s, [runId]) => s.deleteRun(runId),
+  audio: (s, [ref, opts]) => s.audio(ref, opts),
   spectralView: (s, [a, b, space, opts]) => s.spectralView(a, b, space, opts),
-  exportAudio: (s, [ref, file]) => s.exportAudio(ref, file),
+  exportAudio: (s, [ref, file, opts]) => s.exportAudio(ref, file, opts),
   async openFilesDialog(s, _args, d): Promise<LibraryEntry[]> {
     const paths = await d.chooseWavFiles();
     return paths.length ? s.addFiles(METHOD_ARGS.addFiles([paths], 'openFilesDialog')[0]) : [];
   },
-  async saveAudioDialog(s, [ref, suggestedName]: [AudioRef, string], d) {
+  async saveAudioDialog(s, [ref, suggestedName, opts]: [AudioRef, string, ExportOptions | undefined], d) {
     // Only the base name of the suggestion is used: the page may suggest a name, not a folder.
     const chosen = await d.chooseSavePath(path.basename(suggestedName.replaceAll('\\', '/')) || 'reconstruction.wav');
-    return chosen ? s.exportAudio(ref, exportTarget(chosen)) : null;
+    return chosen ? s.exportAudio(ref, exportTarget(chosen), opts) : null;
   },
 };
 

@@ -8,6 +8,7 @@ import { PRESETS } from '../nn/presets.js';
 import { isLossName } from '../losses/index.js';
 import { readJson, readLog, removeStaleTemporaries, type LogEntry } from '../runs/run-dir.js';
 import { entryExists, isRegularFile } from '../runs/run-files.js';
+import { readRunNotes } from '../runs/run-notes.js';
 import type { RunStatus, TrainResult } from '../train/run.js';
 import type { TrainConfig } from '../train/config.js';
 import { describeValue } from '../util/describe-value.js';
@@ -95,6 +96,12 @@ export interface ActiveRun {
  * a run's files). `active` is the run this app is training in it, if any.
  */
 export function summarizeRun(dir: string, id: string, active: ActiveRun | undefined): RunSummary | null {
+  const summary = summarizeFolder(dir, id, active);
+  // The student's title and note (notes.json), for a damaged run too: it may be the one they label "broken".
+  return summary && { ...summary, ...readRunNotes(dir) };
+}
+
+function summarizeFolder(dir: string, id: string, active: ActiveRun | undefined): RunSummary | null {
   const configFile = path.join(dir, 'config.json');
   const hasConfig = entryExists(configFile);
   // A run just started has no folder yet; this service knows it anyway.

@@ -11,16 +11,21 @@ import { SCHEDULES } from '../optim/schedule.js';
 import { DEFAULT_CONFIG, resolveConfig, runLabel, SETUP_B_LOSSES, type TrainConfig } from '../train/config.js';
 import { startTraining, TrainingError, type TrainingHandle } from '../train/trainer.js';
 import { newRunName, readLog } from '../runs/run-dir.js';
-import { entryExists, isRealDir, isRegularFile, listRunDirs, readRunFile } from '../runs/run-files.js';
+import { entryExists, isRealDir, isRegularFile, listRunDirs, readRunFile, TRASH_DIR } from '../runs/run-files.js';
+import { notesProblem, writeRunNotes, type RunNotes } from '../runs/run-notes.js';
+import { moveRunToTrash } from '../runs/trash.js';
 import { readSplit } from '../runs/split-file.js';
 import { JobPool } from '../jobs/pool.js';
-import type { SharedAudio, SharedBytes, ViewSource, WeightsRef } from '../jobs/protocol.js';
-import type { AudioRef, CrossEvalRow, LabApi, LabEvent, LibraryEntry, RunSummary, SpectralView, SplitRecord, TrainOptions } from './contract.js';
+import type { OracleJob, SharedAudio, SharedBytes, ViewSource, WeightsRef } from '../jobs/protocol.js';
+import { MODEL_RATE } from '../audio/prepare.js';
+import type { WavEncoding } from '../audio/export-encode.js';
+import { EXPORT_RATES, EXPORT_SAMPLE_FORMATS, type ExportOptions } from '../common/export-options.js';
+import type { AudioRef, CrossEvalRow, ExportResult, LabApi, LabEvent, LibraryEntry, RunSummary, SpectralView, SplitRecord, TrainOptions } from './contract.js';
 import { isViewSpace, VIEW_DEFAULT_COLUMNS, VIEW_SPACES, type ViewSpace } from '../common/view-spaces.js';
 import type { TrainResult } from '../train/run.js';
 import { summarizeRun } from './run-summary.js';
 import { toCallError } from './call-error.js';
-import { isId, RUN_AUDIO_FILES } from './validate.js';
+import { isId, ORACLE_RUN_FILES, ORACLE_SPACES, RUN_AUDIO_FILES } from './validate.js';
 
 export class ApiError extends Error {
   constructor(
@@ -269,6 +274,36 @@ export class LabService implements LabApi {
     return readSplit(this.runDir(runId));
   }
 
+  /**
+   * The "rename" sets a display title only: the folder and the run id stay the same, so the run's
+   * log, scripts that name its folder and the tables that refer to it by id keep working. The
+   * trainer never writes notes.json, so a run can be annotated while it trains.
+   */
+  async annotateRun(runId: string, notes: RunNotes): Promise<RunNotes> {
+    need(isId(runId), 'a run id is needed');
+    need(notes !== null && typeof notes === 'object' && !Array.isArray(notes), 'annotateRun needs { title?, note? }');
+    const problem = notesProblem(notes);
+    need(problem === null, `annotateRun: ${problem}`);
+    if (runId === TRASH_DIR) throw new ApiError('NOT_FOUND', `no run ${runId}`);
+    if (this.active.has(runId) && !entryExists(path.join(this.runsDir, runId))) throw new ApiError('NOT_FOUND', `run ${runId} is starting and has no folder yet; try again in a moment`);
+    return writeRunNotes(this.runDir(runId), { title: notes.title, note: notes.note });
+  }
+
+  /**
+   * Move a run's folder to `trash/` in the runs folder; nothing is erased. Any run the runs list
+   * shows can go, a damaged one too, except one this app is training (its trainer writes into the
+   * folder): RUN_ACTIVE, stop it first. A run trained by another process (the command line) on the
+   * same folder is not known here.
+   */
+  async deleteRun(runId: string): Promise<{ movedTo: string }> {
+    need(isId(runId), 'a run id is needed');
+    if (this.active.has(runId)) throw new ApiError('RUN_ACTIVE', `run ${runId} is training; stop it before deleting it`);
+    const dir = path.join(this.runsDir, runId);
+    // Only what the runs list shows as a run: never `trash` itself, a link, or a folder that is no run.
+    if (runId === TRASH_DIR || !isRealDir(dir) || !summarizeRun(dir, runId, undefined)) throw new ApiError('NOT_FOUND', `no run ${runId}`);
+    return { movedTo: moveRunToTrash(this.runsDir, runId) };
+  }
+
   /** A run's best weights, for a job; NO_WEIGHTS while a run has saved none yet. */
   private weights(runId: string): { dir: string; weights: WeightsRef } {
     const dir = this.runDir(runId);
@@ -301,8 +336,46 @@ export class LabService implements LabApi {
     return file;
   }
 
-  async audio(ref: AudioRef): Promise<ArrayBuffer> {
+  /**
+   * An oracle reference, checked: its original as a job names it (a clip's model input, or a run's
+   * held-out original file and that file's name) and the Griffin-Lim the worker runs on it.
+   */
+  private oracle(ref: Extract<AudioRef, { kind: 'oracle' }>): { original: { audio: SharedAudio } | { from: string }; clipId?: string; runFile?: string; job: OracleJob } {
+    need((ORACLE_SPACES as readonly string[]).includes(ref.space), `an oracle's space must be one of ${ORACLE_SPACES.join(', ')}`);
+    need(Number.isInteger(ref.glIters) && ref.glIters >= GL_ITERS.min && ref.glIters <= GL_ITERS.max, `an oracle's glIters must be a whole number from ${GL_ITERS.min} to ${GL_ITERS.max}`);
+    const job = { space: ref.space, glIters: ref.glIters };
+    const of = ref.of as Partial<{ clipId: string; runId: string; file: string }> | null;
+    need(of !== null && typeof of === 'object', "an oracle needs 'of': { clipId } or { runId, file }");
+    if (of.runId === undefined) return { original: { audio: this.clip(of.clipId!).mono }, clipId: of.clipId, job };
+    need((ORACLE_RUN_FILES as readonly string[]).includes(of.file!), `an oracle of a run's audio starts from one of ${ORACLE_RUN_FILES.join(', ')}`);
+    return { original: { from: this.runAudioFile({ kind: 'run', runId: of.runId, file: of.file as (typeof ORACLE_RUN_FILES)[number] }) }, runFile: of.file, job };
+  }
+
+  /**
+   * How model audio from `ref` is written for `opts`: undefined without options (24 kHz float, as the
+   * lab plays it); at 'source' rate, the library clip's own rate and frame count, so the file lasts
+   * exactly as long as the clip. A run's split files gather segments of several clips, whose rates
+   * may differ: they have no one source rate and are refused (NO_SOURCE_RATE) rather than silently
+   * written at 24 kHz under a name that promises otherwise.
+   */
+  private encoding(ref: AudioRef, opts: ExportOptions | undefined): WavEncoding | undefined {
+    if (opts === undefined) return undefined;
+    need(
+      opts !== null && typeof opts === 'object' && EXPORT_SAMPLE_FORMATS.includes(opts.sampleFormat) && EXPORT_RATES.includes(opts.rate),
+      `export options are { sampleFormat: ${EXPORT_SAMPLE_FORMATS.join(' | ')}, rate: ${EXPORT_RATES.join(' | ')} }`,
+    );
+    if (ref.kind === 'clip') throw new ApiError('BAD_REQUEST', 'a library clip is exported as it is, in its own format and rate; export options apply to model audio (its model input or a reconstruction)');
+    if (opts.rate === 'model') return { sampleFormat: opts.sampleFormat, sampleRate: MODEL_RATE };
+    const source: { clipId?: string; runFile?: string } = ref.kind === 'run' ? { runFile: ref.file } : ref.kind === 'oracle' ? this.oracle(ref) : { clipId: ref.clipId };
+    if (source.runFile !== undefined) throw new ApiError('NO_SOURCE_RATE', `${source.runFile} gathers segments of the run's clips, which may differ in rate: it has no one source rate; export it at 24 kHz`);
+    const { entry } = this.clip(source.clipId!);
+    if (!entry.ok) throw new ApiError('CLIP_REFUSED', `${entry.name} was refused`);
+    return { sampleFormat: opts.sampleFormat, sampleRate: entry.sampleRate, frames: entry.frames };
+  }
+
+  async audio(ref: AudioRef, opts?: ExportOptions): Promise<ArrayBuffer> {
     need(ref !== null && typeof ref === 'object' && typeof (ref as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
+    const encoding = this.encoding(ref, opts);
     switch (ref.kind) {
       case 'clip': {
         // A private copy (an IPC reply cannot carry shared memory): one memory copy, done here rather
@@ -313,14 +386,19 @@ export class LabService implements LabApi {
         return copy;
       }
       case 'model-input':
-        return this.jobs.run({ kind: 'encode-wav', audio: this.clip(ref.clipId).mono }) as Promise<ArrayBuffer>;
+        return this.jobs.run({ kind: 'encode-wav', audio: this.clip(ref.clipId).mono, encoding }) as Promise<ArrayBuffer>;
       case 'reconstruction': {
         const { weights } = this.weights(ref.runId);
-        return this.jobs.run({ kind: 'reconstruct', weights, audio: this.clip(ref.clipId).mono }) as Promise<ArrayBuffer>;
+        return this.jobs.run({ kind: 'reconstruct', weights, audio: this.clip(ref.clipId).mono, encoding }) as Promise<ArrayBuffer>;
       }
       case 'run': {
+        if (encoding) return this.jobs.run({ kind: 'encode-wav', from: this.runAudioFile(ref), encoding }) as Promise<ArrayBuffer>;
         const b = readRunFile(this.runAudioFile(ref));
         return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+      }
+      case 'oracle': {
+        const { original, job } = this.oracle(ref);
+        return this.jobs.run({ kind: 'encode-wav', ...original, oracle: job, encoding }) as Promise<ArrayBuffer>;
       }
       default:
         throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
@@ -338,6 +416,10 @@ export class LabService implements LabApi {
         return { audio: this.clip(ref.clipId).mono, weights: this.weights(ref.runId).weights };
       case 'run':
         return { file: this.runAudioFile(ref) };
+      case 'oracle': {
+        const { original, job } = this.oracle(ref);
+        return 'from' in original ? { file: original.from, oracle: job } : { audio: original.audio, oracle: job };
+      }
       default:
         throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
     }
@@ -351,21 +433,28 @@ export class LabService implements LabApi {
 
   /**
    * Write audio to a WAV file, in an engine worker: a clip as it is (its own samples and format,
-   * nothing re-encoded), a run's file as it is, model audio as 24 kHz float.
+   * nothing re-encoded), a run's file as it is, model audio as 24 kHz float; or, with `opts`, model
+   * audio and a run's file as they ask (see encoding).
    */
-  async exportAudio(ref: AudioRef, file: string): Promise<{ path: string; bytes: number }> {
+  async exportAudio(ref: AudioRef, file: string, opts?: ExportOptions): Promise<ExportResult> {
     need(typeof file === 'string' && file.toLowerCase().endsWith('.wav'), 'export needs a path ending in .wav');
     need(ref !== null && typeof ref === 'object' && typeof (ref as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
+    const encoding = this.encoding(ref, opts);
     switch (ref.kind) {
       case 'clip':
-        return this.jobs.run({ kind: 'export-wav-file', bytes: this.clip(ref.clipId).bytes, path: file }) as Promise<{ path: string; bytes: number }>;
+        return this.jobs.run({ kind: 'export-wav-file', bytes: this.clip(ref.clipId).bytes, path: file }) as Promise<ExportResult>;
       case 'run':
-        return this.jobs.run({ kind: 'export-wav-file', from: this.runAudioFile(ref), path: file }) as Promise<{ path: string; bytes: number }>;
+        if (encoding) return this.jobs.run({ kind: 'write-wav', from: this.runAudioFile(ref), path: file, encoding }) as Promise<ExportResult>;
+        return this.jobs.run({ kind: 'export-wav-file', from: this.runAudioFile(ref), path: file }) as Promise<ExportResult>;
       case 'model-input':
-        return this.jobs.run({ kind: 'write-wav', audio: this.clip(ref.clipId).mono, path: file }) as Promise<{ path: string; bytes: number }>;
+        return this.jobs.run({ kind: 'write-wav', audio: this.clip(ref.clipId).mono, path: file, encoding }) as Promise<ExportResult>;
       case 'reconstruction': {
         const { weights } = this.weights(ref.runId);
-        return this.jobs.run({ kind: 'write-wav', audio: this.clip(ref.clipId).mono, weights, path: file }) as Promise<{ path: string; bytes: number }>;
+        return this.jobs.run({ kind: 'write-wav', audio: this.clip(ref.clipId).mono, weights, path: file, encoding }) as Promise<ExportResult>;
+      }
+      case 'oracle': {
+        const { original, job } = this.oracle(ref);
+        return this.jobs.run({ kind: 'write-wav', ...original, oracle: job, path: file, encoding }) as Promise<ExportResult>;
       }
       default:
         throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);

@@ -6,10 +6,13 @@
 // core can hold) is the engine's own resolveConfig's to say, once, in the service: so nothing is
 // refused here that the command line would accept, or the other way round. src/api/dispatch.ts
 // applies these schemas.
-import type { AudioRef, DesktopExtras, LabMethod, TrainConfig } from './contract.js';
+import type { AudioRef, DesktopExtras, LabMethod, OracleOriginal, OracleSpace, RunNotes, TrainConfig } from './contract.js';
+import { GL_ITERS } from '../nn/presets.js';
+import { NOTE_MAX, TITLE_MAX } from '../runs/run-notes.js';
 import { MAX_WAV_BYTES } from '../audio/wav-read.js';
 import { describeValue as describe } from '../util/describe-value.js';
 import { VIEW_MAX_COLUMNS, VIEW_SPACES, type ViewSpace } from '../common/view-spaces.js';
+import { EXPORT_RATES, EXPORT_SAMPLE_FORMATS, type ExportOptions } from '../common/export-options.js';
 
 /** A refused argument. The message names the method, the argument and what was wrong. */
 export class ValidationError extends Error {
@@ -115,7 +118,7 @@ export const RUN_AUDIO_FILES = ['test_original', 'test_reconstruction', 'val_ori
 /** An AudioRef, checked per kind with exactly that kind's fields. */
 export const audioRef: Check<AudioRef> = (v, where) => {
   if (!isPlainObject(v)) return fail(where, `must be an audio reference object, not ${describe(v)}`);
-  const kinds = ['clip', 'run', 'reconstruction', 'model-input'] as const;
+  const kinds = ['clip', 'run', 'reconstruction', 'model-input', 'oracle'] as const;
   const kind = oneOf(kinds)(v.kind, `${where}.kind`);
   switch (kind) {
     case 'clip':
@@ -126,8 +129,26 @@ export const audioRef: Check<AudioRef> = (v, where) => {
       return object<{ kind: 'reconstruction'; runId: string; clipId: string }>({ kind: oneOf(['reconstruction']), runId: id, clipId: id }, ['kind', 'runId', 'clipId'])(v, where);
     case 'run':
       return object<Extract<AudioRef, { kind: 'run' }>>({ kind: oneOf(['run']), runId: id, file: oneOf(RUN_AUDIO_FILES) }, ['kind', 'runId', 'file'])(v, where);
+    case 'oracle':
+      return object<OracleRef>(
+        { kind: oneOf(['oracle']), of: oracleOriginal, space: oneOf(ORACLE_SPACES), glIters: integer(GL_ITERS.min, GL_ITERS.max) },
+        ['kind', 'of', 'space', 'glIters'],
+      )(v, where);
   }
 };
+
+type OracleRef = Extract<AudioRef, { kind: 'oracle' }>;
+export const ORACLE_SPACES = ['stft', 'mel'] as const satisfies readonly OracleSpace[];
+/** The run files an oracle can start from: the originals (a reconstruction's oracle would be no oracle). */
+export const ORACLE_RUN_FILES = ['test_original', 'val_original'] as const satisfies readonly Extract<OracleOriginal, { runId: string }>['file'][];
+
+/** An oracle's original: exactly a clip id, or exactly a run id and one of its original files. */
+const oracleOriginal: Check<OracleOriginal> = (v, where) => {
+  if (isPlainObject(v) && 'clipId' in v) return object<{ clipId: string }>({ clipId: id }, ['clipId'])(v, where);
+  if (isPlainObject(v) && 'runId' in v) return object<{ runId: string; file: OracleRunFile }>({ runId: id, file: oneOf(ORACLE_RUN_FILES) }, ['runId', 'file'])(v, where);
+  return fail(where, `must be { clipId } or { runId, file: ${ORACLE_RUN_FILES.join(' | ')} }, not ${describe(v)}`);
+};
+type OracleRunFile = (typeof ORACLE_RUN_FILES)[number];
 
 // ---- TrainConfig: the keys are limited to TrainConfig's own, checked by the compiler below ----
 
@@ -206,6 +227,9 @@ const optional =
   (v, where) =>
     v === undefined ? undefined : check(v, where);
 
+/** A run's title and note, by length; what a title may hold (one line) the service says (notesProblem). */
+const runNotes = object<RunNotes>({ title: string({ max: TITLE_MAX }), note: string({ max: NOTE_MAX }) });
+
 /** A file name as addFileData takes it (the engine keeps only its base name). */
 const fileName = string({ min: 1, max: 255 });
 /** A suggested file name for the save dialog; only its base name is used. */
@@ -213,6 +237,8 @@ const suggestedName = string({ min: 1, max: 255 });
 /** A path on the engine's machine (addFiles, exportAudio: never offered to a page, see PATH_METHODS). */
 const filePath = string({ min: 1, max: 4096 });
 const wavPath = string({ min: 5, max: 4096, pattern: /\.wav$/i, patternHint: 'a path ending in .wav' });
+/** How to write exported audio: both keys, nothing else. */
+const exportOptions = optional(object<ExportOptions>({ sampleFormat: oneOf(EXPORT_SAMPLE_FORMATS), rate: oneOf(EXPORT_RATES) }, ['sampleFormat', 'rate']));
 
 /**
  * The calls that take paths on the engine's machine (filePath, wavPath above). Neither door offers
@@ -237,13 +263,15 @@ export const METHOD_ARGS = {
   runLog: args<[string]>(id),
   runSplit: args<[string]>(id),
   crossEvaluate: args<[string[], string[] | undefined]>(list(id, { min: 1, max: 100 }), optional(list(id, { min: 0, max: 1000 }))),
-  audio: args<[AudioRef]>(audioRef),
+  annotateRun: args<[string, RunNotes]>(id, runNotes),
+  deleteRun: args<[string]>(id),
+  audio: args<[AudioRef, ExportOptions | undefined]>(audioRef, exportOptions),
   spectralView: args<[AudioRef, AudioRef, ViewSpace, { maxColumns?: number } | undefined]>(
     audioRef, audioRef, oneOf(VIEW_SPACES), optional(object<{ maxColumns?: number }>({ maxColumns: integer(1, VIEW_MAX_COLUMNS) })),
   ),
-  exportAudio: args<[AudioRef, string]>(audioRef, wavPath),
+  exportAudio: args<[AudioRef, string, ExportOptions | undefined]>(audioRef, wavPath, exportOptions),
   openFilesDialog: args(),
-  saveAudioDialog: args<[AudioRef, string]>(audioRef, suggestedName),
+  saveAudioDialog: args<[AudioRef, string, ExportOptions | undefined]>(audioRef, suggestedName, exportOptions),
 } satisfies Record<LabMethod | keyof DesktopExtras, ArgsCheck<unknown[]>>;
 
 export type MethodName = keyof typeof METHOD_ARGS;

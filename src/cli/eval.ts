@@ -5,6 +5,7 @@ import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
 import { lossDbMeaning, type LossName } from '../losses/index.js';
 import { readTestSplit } from '../runs/run-dir.js';
 import { CliError } from './errors.js';
+import { speedLine } from './progress.js';
 import { openRunWeights } from './run-weights.js';
 import type { CommandContext } from './context.js';
 
@@ -49,8 +50,8 @@ export async function evalCommand(ctx: CommandContext, files: string[], v: Recor
             return `  ${k.padEnd(11)} ${val.toPrecision(5).padStart(10)}  ${e.lossesDb![name].toFixed(2).padStart(7)} dB  ${lossDbMeaning(name)}`;
           })
         : ['  (clips shorter than one 8192-sample block: no loss figures)']),
-      `  SNR ${e.snrDb.toFixed(2)} dB, SI-SDR ${e.siSdrDb.toFixed(2)} dB, LSD ${e.lsd.toFixed(2)}, MCD ${e.mcdDb.toFixed(2)} dB`,
-      `  ${e.bitrateKbps} kbit/s; encode ${e.encodeRtf.toFixed(0)}x, decode ${e.decodeRtf.toFixed(0)}x real time`,
+      `  SNR ${e.snrDb.toFixed(2)} dB, SI-SDR ${e.siSdrDb.toFixed(2)} dB, LSD ${e.lsd.toFixed(2)} bel, MCD ${e.mcdDb.toFixed(2)} dB`,
+      `  ${e.bitrateKbps} kbit/s; ${speedLine(e.speed)}`,
     ].join('\n'),
   );
   return 0;

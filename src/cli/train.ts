@@ -12,7 +12,7 @@ import { startTraining, type TrainerEvent } from '../train/trainer.js';
 import type { PresetName } from '../nn/presets.js';
 import type { LossName } from '../losses/index.js';
 import type { CommandContext } from './context.js';
-import { bar, fmtDb, formatDuration, lossUnitNote, ProgressLine } from './progress.js';
+import { bar, fmtDb, formatDuration, lossUnitNote, ProgressLine, speedLine } from './progress.js';
 import { CliError } from './errors.js';
 
 const d = DEFAULT_CONFIG;
@@ -183,7 +183,7 @@ export async function trainCommand(ctx: CommandContext, files: string[], v: Reco
           `steps: ${result.steps}; final training loss ${fmtDb(config.loss, result.finalTrainLoss)}; best validation loss ${fmtDb(config.loss, result.bestValLoss)} at step ${result.bestStep} (${lossUnitNote(config.loss)})`,
           ...(m
             ? [
-                `test: SNR ${m.snrDb.toFixed(2)} dB, SI-SDR ${m.siSdrDb.toFixed(2)} dB, LSD ${m.lsd.toFixed(2)}, MCD ${m.mcdDb.toFixed(2)} dB, ${m.bitrateKbps} kbit/s, encode ${m.encodeRtf.toFixed(0)}x / decode ${m.decodeRtf.toFixed(0)}x real time`,
+                `test: SNR ${m.snrDb.toFixed(2)} dB, SI-SDR ${m.siSdrDb.toFixed(2)} dB, LSD ${m.lsd.toFixed(2)} bel, MCD ${m.mcdDb.toFixed(2)} dB, ${m.bitrateKbps} kbit/s, ${speedLine(m.speed)}`,
                 ...(m.lossesDb ? [`test loss in every space (dB; a dB loss as its level error, the others as 10·log₁₀): ${Object.entries(m.lossesDb).map(([k, val]) => `${k} ${val.toFixed(2)}`).join(', ')}`] : []),
               ]
             : [`test: no scores (${result.metricsUnavailable ?? 'not evaluated'})`]),

@@ -6,6 +6,7 @@
 // copy, and a clip loaded by one worker can be used by another.
 
 import type { ViewSpace } from '../common/view-spaces.js';
+import type { WavEncoding } from '../audio/export-encode.js';
 import { withSystemFields, type SystemErrorFields, type ThreadError } from '../util/thread-error.js';
 
 /** A clip's model-rate mono samples, on shared memory. */
@@ -24,12 +25,18 @@ export type JobRequest =
    * and its mono would take more than `budget` bytes (then LIBRARY_FULL, before decoding).
    */
   | { kind: 'load'; name: string; path?: string; bytes?: ArrayBuffer; budget: number }
-  /** Encode and decode `audio` with a run's weights; answer the result as WAV bytes (24 kHz float). */
-  | { kind: 'reconstruct'; weights: WeightsRef; audio: SharedAudio }
-  /** `audio` as WAV bytes (24 kHz float), e.g. the model input a reconstruction is heard against. */
-  | { kind: 'encode-wav'; audio: SharedAudio }
-  /** Write a reconstruction (with `weights`) or `audio` itself to `path` as a 24 kHz float WAV. */
-  | { kind: 'write-wav'; audio: SharedAudio; weights?: WeightsRef; path: string }
+  /** Encode and decode `audio` with a run's weights; answer the result as WAV bytes (24 kHz float, or as `encoding` says). */
+  | { kind: 'reconstruct'; weights: WeightsRef; audio: SharedAudio; encoding?: WavEncoding }
+  /**
+   * Model audio as WAV bytes (24 kHz float, or as `encoding` says): `audio` (e.g. the model input a
+   * reconstruction is heard against) or a run's 24 kHz file `from`, read without following links.
+   */
+  | { kind: 'encode-wav'; audio?: SharedAudio; from?: string; encoding?: WavEncoding; oracle?: OracleJob }
+  /**
+   * Write model audio to `path` (24 kHz float, or as `encoding` says): a reconstruction of `audio`
+   * (with `weights`), `audio` itself, or a run's file `from`. Answers { path, bytes, clipped }.
+   */
+  | { kind: 'write-wav'; audio?: SharedAudio; from?: string; weights?: WeightsRef; path: string; encoding?: WavEncoding; oracle?: OracleJob }
   /** Write a WAV file's own samples in its own format to `path`: a clip's bytes, or a run's file read without following links. */
   | { kind: 'export-wav-file'; bytes?: SharedBytes; from?: string; path: string }
   /** Score runs in every output space, on the clips given or on each run's own test split. */
@@ -37,8 +44,20 @@ export type JobRequest =
   /** A and B, and their difference, in an output space of the losses (src/views); answers a SpectralView. */
   | { kind: 'spectral-view'; a: ViewSource; b: ViewSource; space: ViewSpace; maxColumns: number };
 
-/** Model-rate audio for a view: samples (put through a run's codec when `weights` is given), or a run's 24 kHz WAV file. */
-export type ViewSource = { audio: SharedAudio; weights?: WeightsRef } | { file: string };
+/**
+ * Model-rate audio for a view: samples (put through a run's codec when `weights` is given), or a
+ * run's 24 kHz WAV file; with `oracle`, that audio's oracle instead.
+ */
+export type ViewSource = ({ audio: SharedAudio; weights?: WeightsRef } | { file: string }) & { oracle?: OracleJob };
+
+/**
+ * Instead of the audio a job names, its oracle (src/phase/oracle.ts chunkedOracle): Griffin-Lim of
+ * `glIters` iterations from its own STFT magnitude, or from its mel spectrogram.
+ */
+export interface OracleJob {
+  space: 'stft' | 'mel';
+  glIters: number;
+}
 
 /** What a loaded file is, as the library shows it. */
 export interface LoadedInfo {

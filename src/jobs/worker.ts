@@ -13,7 +13,8 @@ import { decodeModelMono } from '../audio/model-mono.js';
 import { describeError } from '../audio/errors.js';
 import { parseWavLayout } from '../audio/riff.js';
 import { MODEL_RATE } from '../audio/prepare.js';
-import { encodeWav, exportWav, writeWav } from '../audio/wav-write.js';
+import { exportWav, writeWavBytes } from '../audio/wav-write.js';
+import { encodeModelAudio } from '../audio/export-encode.js';
 import { KernelCore } from '../kernels/core.js';
 import { Codec } from '../nn/codec.js';
 import type { Preset } from '../nn/presets.js';
@@ -23,7 +24,8 @@ import { readJson, readTestSplit } from '../runs/run-dir.js';
 import { readRunFile } from '../runs/run-files.js';
 import { toThreadError } from '../util/thread-error.js';
 import { spectralView } from '../views/spectral-view.js';
-import { JobError, sharedAudio, sharedBytes, type JobMessage, type JobReply, type JobRequest, type LoadResult, type SharedBytes, type ViewSource, type WeightsRef } from './protocol.js';
+import { chunkedOracle } from '../phase/oracle.js';
+import { JobError, sharedAudio, sharedBytes, type JobMessage, type JobReply, type JobRequest, type LoadResult, type OracleJob, type SharedAudio, type SharedBytes, type ViewSource, type WeightsRef } from './protocol.js';
 
 /** How many runs' weights stay loaded (a small run's weights are 0.6 MB; the codecs are shared). */
 const WEIGHTS_CACHE_SIZE = 8;
@@ -103,8 +105,21 @@ function answerBytes(b: Uint8Array): { value: ArrayBuffer; transfer: ArrayBuffer
 
 /** A view's audio as the losses see it: 24 kHz mono (a run's files are written so; a clip's mono is prepared so). */
 async function viewAudio(source: ViewSource): Promise<Float32Array> {
+  const audio = await namedAudio(source);
+  // Chunked: a long clip's oracle makes no kernel buffers beyond a fixed few (the core never frees).
+  return source.oracle ? chunkedOracle(core, audio, source.oracle.space, source.oracle.glIters) : audio;
+}
+
+async function namedAudio(source: ViewSource): Promise<Float32Array> {
   if ('file' in source) return (await decodeModelMono(new Uint8Array(readRunFile(source.file)), (n) => new Float32Array(n))).mono;
   return source.weights ? codecFor(source.weights).reconstruct(source.audio) : source.audio;
+}
+
+/** The model audio an encode or write job names: a run's file, a reconstruction of `audio`, or `audio` itself. */
+async function modelAudio(job: { audio?: SharedAudio; from?: string; weights?: WeightsRef; oracle?: OracleJob }): Promise<Float32Array> {
+  if (job.from !== undefined) return viewAudio({ file: job.from, oracle: job.oracle });
+  if (!job.audio) throw new Error('an encode job needs its audio or a file to read');
+  return viewAudio({ audio: job.audio, weights: job.weights, oracle: job.oracle });
 }
 
 async function run(job: JobRequest): Promise<{ value: unknown; transfer?: ArrayBuffer[] }> {
@@ -112,13 +127,13 @@ async function run(job: JobRequest): Promise<{ value: unknown; transfer?: ArrayB
     case 'load':
       return { value: await load(job) };
     case 'reconstruct':
-      return answerBytes(encodeWav([codecFor(job.weights).reconstruct(job.audio)], MODEL_RATE, 'float32'));
+      return answerBytes((await encodeModelAudio(codecFor(job.weights).reconstruct(job.audio), job.encoding)).bytes);
     case 'encode-wav':
-      return answerBytes(encodeWav([job.audio], MODEL_RATE, 'float32'));
+      return answerBytes((await encodeModelAudio(await modelAudio(job), job.encoding)).bytes);
     case 'write-wav': {
-      const audio = job.weights ? codecFor(job.weights).reconstruct(job.audio) : job.audio;
-      await writeWav(job.path, [audio], MODEL_RATE, 'float32');
-      return { value: { path: job.path, bytes: (await stat(job.path)).size } };
+      const { bytes, clipped } = await encodeModelAudio(await modelAudio(job), job.encoding);
+      await writeWavBytes(job.path, bytes);
+      return { value: { path: job.path, bytes: (await stat(job.path)).size, clipped } };
     }
     case 'export-wav-file': {
       await exportWav(job.path, job.bytes ?? new Uint8Array(readRunFile(job.from!)));

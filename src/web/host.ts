@@ -160,7 +160,8 @@ export async function startWebHost(opts: WebHostOptions = {}): Promise<WebHost> 
         if (req.method !== 'POST') return methodNotAllowed(req, res, 'POST');
         const body = await jsonBody(req, res);
         if (!body) return;
-        const result = await dispatch.call('audio', [body.ref]);
+        // The export options are optional: a body without them plays the audio as the lab does.
+        const result = await dispatch.call('audio', body.opts === undefined ? [body.ref] : [body.ref, body.opts]);
         if (!result.ok) return sendError(req, res, result.error.code, result.error.message);
         const wav = result.value as ArrayBuffer;
         res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': wav.byteLength, 'Cache-Control': 'no-store' });

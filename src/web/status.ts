@@ -28,6 +28,9 @@ const STATUS = {
 
   // It exists, but is not in a state to do this (yet, or any more).
   NOT_RUNNING: 409,
+  // A run this app is training cannot be deleted (stop it first).
+  RUN_ACTIVE: 409,
+  TRASH_UNUSABLE: 409,
   NO_WEIGHTS: 409,
   NO_TEST_SPLIT: 409,
   RUN_DAMAGED: 409,
@@ -53,6 +56,8 @@ const STATUS = {
   UNSUPPORTED_SAMPLE_RATE: 422,
   TOO_SHORT: 422,
   CLIP_REFUSED: 422,
+  // A run's split files gather several clips' segments: they have no one rate to export at.
+  NO_SOURCE_RATE: 422,
   NOT_ENOUGH_AUDIO: 422,
   DIVERGED: 422,
   // A file larger than the engine reads at all, like a body over the host's limit.

@@ -35,7 +35,7 @@ const doors: [string, Door][] = [
   [
     'HTTP',
     async (method, args) => {
-      const { status, body } = await new LabClient(host.port, host.token).call(method, args);
+      const { status, body } = method === 'audio' ? await audioRoute(args) : await new LabClient(host.port, host.token).call(method, args);
       if (status === 200) return { ok: true, value: body.result };
       // One table maps codes to statuses: the status must be the code's.
       expect(status, `${method}: ${JSON.stringify(body)}`).toBe(statusOf(body.error.code));
@@ -43,6 +43,16 @@ const doors: [string, Door][] = [
     },
   ],
 ];
+
+/** Audio has a route of its own over HTTP: POST /api/audio with { ref, opts? }, WAV bytes back. */
+async function audioRoute([ref, opts]: unknown[]): Promise<{ status: number; body: any }> {
+  const res = await fetch(`http://127.0.0.1:${host.port}/api/audio`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Codec-Lab-Token': host.token },
+    body: JSON.stringify({ ref, opts }),
+  });
+  return { status: res.status, body: res.ok ? { result: await res.arrayBuffer() } : await res.json() };
+}
 
 const CONFIG = { ...DEFAULT_CONFIG, clips: ['tone.wav'], createdAt: '2024-01-01T00:00:00.000Z' };
 const RESULT = { runDir: 'x', status: 'completed', steps: 10, finalTrainLoss: 0.5, bestValLoss: 0.4, bestStep: 10, metrics: null };
@@ -132,6 +142,9 @@ describe.each(doors)('through the %s door', (_door, call) => {
     ['scoring a run whose config.json is not JSON', () => call('crossEvaluate', [['bad-json-run']]), 'RUN_DAMAGED', /runs\/bad-json-run\/config\.json/],
     ['the log of a run with a garbage line', () => call('runLog', ['bad-log-run']), 'RUN_DAMAGED', /runs\/bad-log-run\/log\.jsonl/],
     ['a clip that is not in the library', () => call('removeClip', ['clip-nothere']), 'NOT_FOUND', /^no clip clip-nothere in the library$/],
+    ['a split file at its source rate', () => call('audio', [{ kind: 'run', runId: 'healthy-run', file: 'test_reconstruction' }, { sampleFormat: 'pcm16', rate: 'source' }]), 'NO_SOURCE_RATE', /has no one source rate/],
+    ['an unknown export sample format', () => call('audio', [{ kind: 'model-input', clipId }, { sampleFormat: 'pcm24', rate: 'model' }]), 'BAD_REQUEST', /argument 2\.sampleFormat must be one of pcm16, float32$/],
+    ['export options for a library clip', () => call('audio', [{ kind: 'clip', clipId }, { sampleFormat: 'pcm16', rate: 'model' }]), 'BAD_REQUEST', /^a library clip is exported as it is/],
   ];
 
   for (const [what, run, code, message] of refused) {

@@ -216,13 +216,17 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
     expect(v.bothRunning).toBe(false);
   });
 
-  it('exports the reconstruction as a WAV the engine reads back', async () => {
+  it('exports the reconstruction as a WAV the engine reads back, in the format and at the rate chosen', async () => {
+    // 16-bit at the clip's own rate (the bundled clip is 44.1 kHz), under a short name that says so.
+    await page.locator('[data-testid=export-format]').selectOption('pcm16');
+    await page.locator('[data-testid=export-rate]').selectOption('source');
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=export]').click()]);
     const file = path.join(downloads.dir, download.suggestedFilename());
     await download.saveAs(file);
-    expect(download.suggestedFilename()).toMatch(/reconstruction\.wav$/);
+    expect(download.suggestedFilename()).toBe('folk_wesnoth_traveling_minstrels.tiny-wave-l1.recon.44.1k-s16.wav');
     const wav = decodeWav(new Uint8Array(readFileSync(file)));
-    expect(wav.sampleRate).toBe(24000);
+    expect(wav.format).toBe('pcm_s16');
+    expect(wav.sampleRate).toBe(44100);
     expect(wav.channels).toBe(1);
     // The bundled clip is 8 s; its reconstruction covers it (to the codec's 64-sample hop).
     expect(wav.durationSec).toBeGreaterThan(7.9);
@@ -394,7 +398,8 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
     // Each run on its own test split: not the same audio, so no "best" is marked.
     expect(await table.getAttribute('data-same-audio')).toBe('false');
     expect(await table.locator('td.best').count()).toBe(0);
-    expect(await table.locator('tbody').textContent()).toMatch(/dB/);
+    // Every column says its unit in its header.
+    expect((await table.locator('thead').textContent())?.match(/dB/g)?.length).toBeGreaterThanOrEqual(LOSS_NAMES.length + 3);
     // Two runs ticked: an A/B bench between their reconstructions.
     await page.locator('[data-testid=ab-bench][data-status=ready]').waitFor({ timeout: 60_000 });
     // On one library clip every run is scored on the same audio: the best in each column is marked,
@@ -444,6 +449,20 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
     await page.locator('[data-testid=cross-eval]').click();
     await page.waitForFunction((id: string) => [...document.querySelectorAll('[data-testid=cross-eval-table] tbody th')].some((th) => th.getAttribute('title') === id), runId, { timeout: 120_000 });
     expect(await page.locator('[data-testid=cross-eval-table] tbody tr').count()).toBe(3);
+
+    // Both tables fit a 1280 x 720 window: no sideways scrolling.
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.waitForTimeout(200);
+    const overflow = await page.evaluate(() =>
+      ['runs-table', 'cross-eval-table'].map((id) => {
+        const t = document.querySelector(`[data-testid=${id}]`);
+        return { id, table: t.scrollWidth, room: t.parentElement.clientWidth };
+      }),
+    );
+    for (const o of overflow) expect(o.table, `${o.id} is ${o.table} px wide in ${o.room} px`).toBeLessThanOrEqual(o.room);
+    await page.locator('[data-testid=cross-eval-table]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOT_DIR, 'screenshot-compare.png') });
+    await page.setViewportSize({ width: 1440, height: 1000 });
     expect(pageErrors).toEqual([]);
   });
 });

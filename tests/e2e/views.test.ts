@@ -5,25 +5,18 @@
 // when Chromium or the builds are missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { tempDir } from '../helpers.js';
-import { CHROMIUM, HOST, PAGE, startHost, stopHost } from './web-host.js';
+import { missingForE2e, openLab, startHost, stopHost } from './web-host.js';
 
 // The page's globals, for the callbacks that run there (the root tsconfig has no DOM library).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 
-const missing = [
-  [CHROMIUM, 'Chromium is not installed at /usr/bin/chromium'],
-  [HOST, 'the web host is not built (npm run build:ts)'],
-  [PAGE, 'the renderer is not built (npm run build:renderer)'],
-].find(([file]) => !existsSync(file));
-if (missing) console.warn(`[e2e views] skipped: ${missing[1]}`);
+const missing = missingForE2e('views');
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
 
 /** How many different colours a canvas shows (a blank or one-colour canvas shows 1). */
 const coloursOn = (page: Page, testid: string) =>
@@ -45,14 +38,7 @@ describe.skipIf(Boolean(missing))('space views in Listen, in Chromium against th
   beforeAll(async () => {
     const started = await startHost(runs.dir);
     host = started.proc;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('response', async (r) => {
-      if (r.status() >= 400) pageErrors.push(`${r.status()} ${new URL(r.url()).pathname} -> ${await r.text().catch(() => '')}`);
-    });
-    await page.goto(started.url);
-    await page.locator('[data-testid=app][data-ready=true]').waitFor({ timeout: 30_000 });
+    ({ browser, page } = await openLab(started.url, { width: 1280, height: 900 }, pageErrors));
     // A tiny run trained with a mel loss: the bench then compares the bundled clip with its reconstruction.
     await page.locator('[data-testid=preset]').selectOption('tiny');
     await page.locator('[data-testid=loss-mel-db-l1]').check();

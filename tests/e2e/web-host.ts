@@ -1,6 +1,8 @@
 // What the end-to-end tests share: the built web host they start, and the Chromium they drive.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { REPO } from '../helpers.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -36,4 +38,37 @@ export async function stopHost(proc: ChildProcess | undefined): Promise<void> {
   const exited = new Promise((r) => proc.once('exit', r));
   proc.kill('SIGTERM');
   await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+}
+
+/** Chromium's flags for the tests: no sandbox or GPU in CI containers, nothing fetched, audio may start without a click. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run', '--autoplay-policy=no-user-gesture-required',
+];
+
+/**
+ * Open the lab bench at `url` in Debian's Chromium, wait until it is ready, and collect the page's
+ * errors and failed API calls into `errors` (each test ends by expecting none).
+ */
+export async function openLab(url: string, viewport: { width: number; height: number }, errors: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const page = await (await browser.newContext({ viewport })).newPage();
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('response', async (r) => {
+    if (r.status() >= 400) errors.push(`${r.status()} ${new URL(r.url()).pathname} -> ${await r.text().catch(() => '')}`);
+  });
+  await page.goto(url);
+  await page.locator('[data-testid=app][data-ready=true]').waitFor({ timeout: 30_000 });
+  return { browser, page };
+}
+
+/** Why the end-to-end tests cannot run here (said once, by `suite`), or null when they can. */
+export function missingForE2e(suite: string): string | null {
+  const missing = [
+    [CHROMIUM, 'Chromium is not installed at /usr/bin/chromium'],
+    [HOST, 'the web host is not built (npm run build:ts)'],
+    [PAGE, 'the renderer is not built (npm run build:renderer)'],
+  ].find(([file]) => !existsSync(file));
+  if (missing) console.warn(`[e2e ${suite}] skipped: ${missing[1]}`);
+  return missing ? missing[1] : null;
 }

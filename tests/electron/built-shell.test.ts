@@ -110,16 +110,24 @@ describe('the preload API (window.codecLab)', () => {
     await api.runSplit('r');
     await api.crossEvaluate(['r']);
     await api.crossEvaluate(['r'], ['clip-1']);
+    await api.annotateRun('r', { title: 'first try' });
+    await api.deleteRun('r');
     await api.audio(ref);
     await api.spectralView(ref, ref, 'mel-db');
     await api.spectralView(ref, ref, 'stft-db', { maxColumns: 100 });
     await api.openFilesDialog();
     await api.saveAudioDialog(ref, 'x.wav');
+    await api.saveAudioDialog(ref, 'y.wav', { sampleFormat: 'pcm16', rate: 'source' });
+    await api.audio(ref, { sampleFormat: 'float32', rate: 'model' });
     expect(invoked).toContainEqual(['lab:addFileData', ['a.wav', bytes]]);
     expect(invoked).toContainEqual(['lab:startTraining', [['clip-1'], { preset: 'tiny' }]]);
     // An omitted optional argument is not sent as undefined (the handler counts arguments).
     expect(invoked).toContainEqual(['lab:crossEvaluate', [['r']]]);
+    expect(invoked).toContainEqual(['lab:annotateRun', ['r', { title: 'first try' }]]);
     expect(invoked).toContainEqual(['lab:saveAudioDialog', [ref, 'x.wav']]);
+    expect(invoked).toContainEqual(['lab:saveAudioDialog', [ref, 'y.wav', { sampleFormat: 'pcm16', rate: 'source' }]]);
+    expect(invoked).toContainEqual(['lab:audio', [ref]]);
+    expect(invoked).toContainEqual(['lab:audio', [ref, { sampleFormat: 'float32', rate: 'model' }]]);
     expect(invoked).toContainEqual(['lab:spectralView', [ref, ref, 'mel-db']]);
     expect(invoked).toContainEqual(['lab:spectralView', [ref, ref, 'stft-db', { maxColumns: 100 }]]);
     expect([...new Set(invoked.map(([c]) => c))].sort()).toEqual([...LAB_CHANNELS].sort());

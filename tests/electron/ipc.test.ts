@@ -153,14 +153,20 @@ describe('argument validation', () => {
     ['crossEvaluate', [['run-a', 'run-b']]],
     ['crossEvaluate', [['run-a'], ['clip-1']]],
     ['crossEvaluate', [['run-a'], undefined]],
+    ['annotateRun', ['run-a', { title: 'first try', note: 'lr too high?\nretry with 1e-4' }]],
+    ['annotateRun', ['run-a', { note: '' }]],
+    ['deleteRun', ['run-a']],
     ['audio', [{ kind: 'clip', clipId: 'clip-1' }]],
     ['audio', [{ kind: 'model-input', clipId: 'clip-1' }]],
     ['audio', [REF]],
     ['audio', [{ kind: 'run', runId: 'run-a', file: 'test_reconstruction' }]],
+    ['audio', [{ kind: 'oracle', of: { runId: 'run-a', file: 'val_original' }, space: 'mel', glIters: 32 }]],
+    ['audio', [REF, { sampleFormat: 'pcm16', rate: 'source' }]],
     ['spectralView', [REF, { kind: 'model-input', clipId: 'clip-1' }, 'mel-db']],
     ['spectralView', [{ kind: 'run', runId: 'run-a', file: 'test_original' }, { kind: 'run', runId: 'run-a', file: 'test_reconstruction' }, 'stft-db', { maxColumns: 800 }]],
     ['openFilesDialog', []],
     ['saveAudioDialog', [REF, 'mel-db reconstruction.wav']],
+    ['saveAudioDialog', [REF, 'piano.tiny-mel-db-l1.recon.44.1k-s16.wav', { sampleFormat: 'pcm16', rate: 'source' }]],
   ];
   for (const [method, args] of good) {
     it(`passes ${method}(${args.map((a) => (a instanceof ArrayBuffer || ArrayBuffer.isView(a) ? 'bytes' : JSON.stringify(a))).join(', ')})`, async () => {
@@ -176,7 +182,7 @@ describe('argument validation', () => {
     await h.call('crossEvaluate', ['run-a']);
     expect(h.calls).toEqual([
       ['startTraining', [['clip-1'], config]],
-      ['audio', [REF]],
+      ['audio', [REF, undefined]],
       ['crossEvaluate', [['run-a'], undefined]],
     ]);
   });
@@ -210,15 +216,25 @@ describe('argument validation', () => {
     ['startTraining', [['clip-1'], new (class Config {})()], /argument 2 must be a plain object/],
     ['crossEvaluate', [[]], /crossEvaluate: argument 1 must not be empty/],
     ['crossEvaluate', [['r'], 'clip-1'], /argument 2 must be a list/],
+    ['annotateRun', ['r', { title: 't'.repeat(121) }], /annotateRun: argument 2\.title must have at most 120 characters, not 121/],
+    ['annotateRun', ['r', { note: 'n'.repeat(4001) }], /argument 2\.note must have at most 4000 characters/],
+    ['annotateRun', ['r', { name: 'renamed' }], /argument 2 has an unknown key 'name' \(allowed: title, note\)/],
+    ['annotateRun', ['r'], /annotateRun: argument 2 must be an object, not nothing/],
+    ['deleteRun', ['..'], /deleteRun: argument 1 must be an id/],
     ['audio', [null], /audio: argument 1 must be an audio reference object, not null/],
-    ['audio', [{ kind: 'file', path: '/etc/passwd' }], /argument 1\.kind must be one of clip, run, reconstruction, model-input/],
+    ['audio', [{ kind: 'file', path: '/etc/passwd' }], /argument 1\.kind must be one of clip, run, reconstruction, model-input, oracle$/],
+    ['audio', [{ kind: 'oracle', of: { clipId: 'clip-1', path: '/etc/passwd' }, space: 'stft', glIters: 32 }], /argument 1\.of has an unknown key 'path'/],
     ['audio', [{ kind: 'clip', clipId: 'clip-1', path: '/etc/passwd' }], /argument 1 has an unknown key 'path'/],
     ['audio', [{ kind: 'clip' }], /argument 1 needs 'clipId'/],
     ['audio', [{ kind: 'run', runId: 'r', file: '../../secret' }], /argument 1\.file must be one of test_original/],
     ['audio', [{ kind: 'reconstruction', runId: '../x', clipId: 'clip-1' }], /argument 1\.runId must be an id/],
     ['openFilesDialog', [['/etc/passwd']], /openFilesDialog takes 0 arguments, not 1/],
     ['saveAudioDialog', [REF], /saveAudioDialog: argument 2 must be a string, not nothing/],
-    ['saveAudioDialog', [REF, 'out.wav', '/tmp/elsewhere.wav'], /saveAudioDialog takes 2 arguments, not 3/],
+    ['saveAudioDialog', [REF, 'out.wav', '/tmp/elsewhere.wav'], /saveAudioDialog: argument 3 must be an object, not the string/],
+    ['saveAudioDialog', [REF, 'out.wav', { sampleFormat: 'float32', rate: 'model' }, '/tmp/elsewhere.wav'], /saveAudioDialog takes 3 arguments, not 4/],
+    ['saveAudioDialog', [REF, 'out.wav', { sampleFormat: 'float32', rate: 'model', path: '/tmp/x.wav' }], /argument 3 has an unknown key 'path' \(allowed: sampleFormat, rate\)/],
+    ['audio', [REF, { sampleFormat: 'pcm24', rate: 'model' }], /audio: argument 2\.sampleFormat must be one of pcm16, float32/],
+    ['audio', [REF, { rate: 'source' }], /audio: argument 2 needs 'sampleFormat'/],
   ];
   for (const [method, args, message] of bad) {
     it(`refuses ${method}(${args.map((a) => (a instanceof ArrayBuffer ? 'bytes' : JSON.stringify(a) ?? String(a))).join(', ')})`, async () => {
@@ -295,7 +311,11 @@ describe('file access only through the dialogs', () => {
     expect(d.suggested).toEqual(['evil.wav']);
     await h.call('saveAudioDialog', REF, '..\\..\\windows\\evil.wav');
     expect(d.suggested[1]).toBe('evil.wav');
-    expect(h.calls.map((c) => c[1])).toEqual([[REF, '/home/s/Music/export.wav'], [REF, '/home/s/Music/export.wav']]);
+    expect(h.calls.map((c) => c[1])).toEqual([[REF, '/home/s/Music/export.wav', undefined], [REF, '/home/s/Music/export.wav', undefined]]);
+    // The export options go with the path the user chose.
+    const opts = { sampleFormat: 'pcm16', rate: 'source' };
+    await h.call('saveAudioDialog', REF, 'x.wav', opts);
+    expect(h.calls[2][1]).toEqual([REF, '/home/s/Music/export.wav', opts]);
   });
 
   it('saveAudioDialog, cancelled, writes nothing and resolves null', async () => {

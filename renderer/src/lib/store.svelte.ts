@@ -277,6 +277,8 @@ class Lab {
       case 'progress':
         if (curve.train.length === 0 || curve.train[curve.train.length - 1][0] < ev.step) curve.train.push([ev.step, ev.trainLoss]);
         this.curveVersion++;
+        // The runs lists (steps, best validation, whether it can be heard yet) follow a running run.
+        if (performance.now() - this.runsRefreshedAt > 5000) void this.refreshRuns();
         if (live) {
           if (live.phase === 'starting') live.phase = 'training';
           live.step = ev.step;

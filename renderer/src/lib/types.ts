@@ -1,7 +1,7 @@
 // The API contract, as types only: the one thing the renderer knows about the engine.
 export type {
   LabApi, DesktopApi, DesktopExtras, LabEvent, LibraryEntry, LossChoice, TrainOptions, RunSummary, CrossEvalRow,
-  AudioRef, TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName, ValMetrics, SplitRecord, SpectralView, ViewSpace,
+  AudioRef, ExportOptions, ExportResult, TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName, ValMetrics, SplitRecord, SpectralView, ViewSpace,
 } from '../../../src/api/contract.js';
 
 import type { RunSummary } from '../../../src/api/contract.js';

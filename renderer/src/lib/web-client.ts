@@ -3,7 +3,7 @@
 // in a header, except the event stream (EventSource cannot set headers), which takes it in its URL.
 // The token is never a cookie: a browser would send a cookie of 127.0.0.1 to every other server on
 // 127.0.0.1 too, whatever its port (src/web/guard.ts).
-import type { AudioRef, LabApi, LabEvent, LibraryEntry } from './types.js';
+import type { AudioRef, ExportOptions, LabApi, LabEvent, LibraryEntry } from './types.js';
 import { decodeFloatFrames } from '../../../src/common/float-frames.js';
 
 /** An error from the lab, with the engine's stable code (e.g. NOT_FOUND, CLIP_REFUSED, NOT_AVAILABLE). */
@@ -103,7 +103,9 @@ export class WebClient implements LabApi {
   runLog: LabApi['runLog'] = (runId) => this.call('runLog', runId);
   runSplit: LabApi['runSplit'] = (runId) => this.call('runSplit', runId);
   crossEvaluate: LabApi['crossEvaluate'] = (runIds, clipIds) => this.call('crossEvaluate', runIds, clipIds);
-  exportAudio: LabApi['exportAudio'] = (ref, path) => this.call('exportAudio', ref, path);
+  annotateRun: LabApi['annotateRun'] = (runId, notes) => this.call('annotateRun', runId, notes);
+  deleteRun: LabApi['deleteRun'] = (runId) => this.call('deleteRun', runId);
+  exportAudio: LabApi['exportAudio'] = (ref, path, opts) => this.call('exportAudio', ref, path, opts);
 
   async addFileData(name: string, data: ArrayBuffer): Promise<LibraryEntry> {
     const res = await this.request(`/api/upload?name=${encodeURIComponent(name)}`, {
@@ -114,11 +116,12 @@ export class WebClient implements LabApi {
     return ((await res.json()) as { result: LibraryEntry }).result;
   }
 
-  async audio(ref: AudioRef): Promise<ArrayBuffer> {
+  async audio(ref: AudioRef, opts?: ExportOptions): Promise<ArrayBuffer> {
     const res = await this.request('/api/audio', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ref }),
+      // JSON.stringify leaves out an undefined `opts`: the audio as the lab plays it.
+      body: JSON.stringify({ ref, opts }),
     });
     return res.arrayBuffer();
   }
