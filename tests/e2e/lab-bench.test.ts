@@ -439,6 +439,21 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
     await page.waitForFunction(() => (window as unknown as { __codecLabAudio?: AudioView }).__codecLabAudio?.bothRunning === true);
     await page.keyboard.press('Space');
 
+    // Changing the run while a whole clip plays keeps the position and goes on playing.
+    const folk = await page.locator('[data-testid=listen-clip] option', { hasText: 'folk_wesnoth' }).getAttribute('value');
+    await page.locator('[data-testid=listen-clip]').selectOption(folk!);
+    await page.waitForFunction(() => document.querySelector('[data-testid=ab-bench]')?.getAttribute('data-status') === 'ready', null, { timeout: 60_000 });
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => ((window as unknown as { __codecLabAudio?: AudioView }).__codecLabAudio?.position ?? 0) > 1);
+    const other = await page.locator('[data-testid=listen-run] option').evaluateAll((os: { value: string }[], id: string) => os.map((o) => o.value).find((v) => v !== id), runId);
+    await page.locator('[data-testid=listen-run]').selectOption(other!);
+    await page.waitForFunction(() => document.querySelector('[data-testid=ab-bench]')?.getAttribute('data-status') === 'ready', null, { timeout: 60_000 });
+    await page.waitForTimeout(200);
+    const after = (await audioView(page))!;
+    expect(after.playing).toBe(true);
+    expect(after.position).toBeGreaterThan(1);
+    await page.keyboard.press('Space');
+
     // Compare: scored in every output space beside the Setup A runs, marked as Setup B.
     await page.locator('[data-testid=tab-compare]').click();
     const row = page.locator(`[data-testid=run-row][data-run="${runId}"]`);
@@ -463,6 +478,14 @@ describe.skipIf(Boolean(missing))('lab bench in Chromium, against the real web h
     await page.locator('[data-testid=cross-eval-table]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SHOT_DIR, 'screenshot-compare.png') });
     await page.setViewportSize({ width: 1440, height: 1000 });
+
+    // The Train settings survive a reload: the last run's preset, setup and loss are still chosen.
+    await page.reload();
+    await page.locator('[data-testid=app][data-ready=true]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid=preset]').inputValue()).toBe('tiny');
+    expect(await page.locator('[data-testid=setup-B]').isChecked()).toBe(true);
+    expect(await page.locator('[data-testid=loss-mel-db-l1]').isChecked()).toBe(true);
+    expect(await page.locator('[data-testid=gl-iters]').inputValue()).toBe('16');
     expect(pageErrors).toEqual([]);
   });
 });

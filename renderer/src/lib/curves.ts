@@ -2,7 +2,7 @@
 // Measured in their own loss, runs with different losses get one chart each (a wave-l1 loss of
 // −16 dB and a mel-db-l1 loss of 8 dB are different quantities); measured in one loss space, or in
 // SI-SDR / SNR, every run with a yardstick in its log shares one chart: train in X, watch Y.
-import { lossAxisLabel, lossInDb, type LossName } from '../../../src/common/loss-scale.js';
+import { lossAxisLabel, lossDbMeaning, lossInDb, type LossName } from '../../../src/common/loss-scale.js';
 import type { ValMetrics } from './types.js';
 
 export type Measure = 'own' | LossName | 'si-sdr' | 'snr';
@@ -23,7 +23,10 @@ export interface ChartSeries {
 export interface ChartGroup {
   /** Stable identity of the chart: the quantity it shows. */
   key: string;
+  /** The quantity in full: "mel-db-l1, mean level error (dB)" (the chart's heading). */
   axisLabel: string;
+  /** The y axis's own short label: the unit and reading, "mean level error (dB)". */
+  unitLabel: string;
   higherIsBetter: boolean;
   series: ChartSeries[];
   /** Runs that have nothing to show in this measure (their log predates the yardstick). */
@@ -44,7 +47,10 @@ export function chartGroups(
       const loss = lossOf(id);
       const key = loss ?? 'unknown';
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { key, axisLabel: loss ? lossAxisLabel(loss) : 'loss (unknown unit)', higherIsBetter: false, series: [], missing: [] }));
+      if (!g) {
+        const axisLabel = loss ? lossAxisLabel(loss) : 'loss (unknown unit)';
+        groups.set(key, (g = { key, axisLabel, unitLabel: loss ? `${lossDbMeaning(loss)} (dB)` : axisLabel, higherIsBetter: false, series: [], missing: [] }));
+      }
       const c = curveOf(id);
       const show = (v: number) => (loss ? lossInDb(loss, v) : NaN);
       g.series.push(
@@ -58,6 +64,7 @@ export function chartGroups(
   const g: ChartGroup = {
     key: measure,
     axisLabel: measure === 'si-sdr' ? 'SI-SDR (dB), higher is better' : measure === 'snr' ? 'SNR (dB), higher is better' : lossAxisLabel(measure),
+    unitLabel: measure === 'si-sdr' ? 'SI-SDR (dB)' : measure === 'snr' ? 'SNR (dB)' : `${lossDbMeaning(measure)} (dB)`,
     higherIsBetter: ratio,
     series: [],
     missing: [],
