@@ -156,10 +156,11 @@ async function runSession(session: TrainingSession, clips: Clip[], config: Train
         break;
       }
       log.addValidation(r.step, v.valLoss, v.valMetrics, r.trainLoss, r.lr);
-      o.emit({ type: 'validation', step: r.step, valLoss: v.valLoss, bestValLoss: session.bestValLoss, improved: v.improved, valMetrics: v.valMetrics });
       if (v.improved) saveBest();
       saveLast();
       log.flush();
+      // Said once it is on disk: a listener that lists the runs or asks for the best weights now finds them.
+      o.emit({ type: 'validation', step: r.step, valLoss: v.valLoss, bestValLoss: session.bestValLoss, improved: v.improved, valMetrics: v.valMetrics });
       if (session.shouldStopEarly()) {
         status = 'early-stopped';
         message = `validation loss did not improve for ${config.patience} validations; stopped at step ${r.step}, best at step ${session.bestStep}`;

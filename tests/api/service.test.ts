@@ -115,4 +115,30 @@ describe('LabService', () => {
       cleanup();
     }
   });
+
+  it('lets a running run be heard: after its first validation it is listed with a best loss and its best weights reconstruct', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const lab = new LabService({ runsDir: dir, withBundledClip: false });
+      const [clip] = await lab.addFiles([BUNDLED_CLIP]);
+      const validated = new Promise<void>((resolve) =>
+        lab.subscribe((e) => {
+          if (e.type === 'train' && e.event.type === 'validation') resolve();
+        }),
+      );
+      const { runId } = await lab.startTraining([clip.id], { preset: 'tiny', loss: 'wave-l1', steps: 100_000, batch: 2, valEvery: 5 });
+      await validated;
+      const running = (await lab.listRuns()).find((r) => r.id === runId)!;
+      expect(running.status).toBe('running');
+      expect(running.bestValLoss).toEqual(expect.any(Number));
+      const wav = await lab.audio({ kind: 'reconstruction', runId, clipId: clip.id });
+      expect(wav.byteLength).toBeGreaterThan(44);
+      const done = lab.waitForRun(runId);
+      await lab.stopTraining(runId);
+      expect((await done)?.status).toBe('stopped');
+      await lab.shutdown();
+    } finally {
+      cleanup();
+    }
+  });
 });

@@ -295,8 +295,12 @@ class Lab {
           if (ev.valMetrics) curve.metrics.push([ev.step, ev.valMetrics]);
         }
         this.curveVersion++;
-        // The runs list shows steps and best validation loss: keep it roughly current while training.
-        if (performance.now() - this.runsRefreshedAt > 5000) void this.refreshRuns();
+        // The runs list shows steps and best validation loss: keep it roughly current while training,
+        // and at once when this is the run's first best (its weights can be heard from now on).
+        {
+          const listed = this.runs.find((r) => r.id === e.runId);
+          if (!listed || listed.bestValLoss === null || performance.now() - this.runsRefreshedAt > 5000) void this.refreshRuns();
+        }
         if (live) {
           live.valLoss = ev.valLoss;
           live.bestValLoss = ev.bestValLoss;
