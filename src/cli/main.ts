@@ -11,6 +11,7 @@ import { evalCommand, evalHelp } from './eval.js';
 import { reconstructCommand, reconstructHelp } from './reconstruct.js';
 import { infoCommand, infoHelp } from './info.js';
 import { benchCommand, benchHelp } from './bench.js';
+import { listeningCommand, listeningHelp } from './listening.js';
 import { toCallError } from '../api/call-error.js';
 import { CliError } from './errors.js';
 
@@ -24,6 +25,8 @@ Commands:
   eval --run DIR      score a run's model in every output space, with quality metrics and speed
   reconstruct --run DIR FILE...
                       write each file as the run's model reconstructs it (NAME.recon.wav)
+  listening [--runs DIR]
+                      the stored listening tests (blind ABX) and their verdicts
   info [--preset P]   a preset's parameters, frame rate and bit rate
   bench               training and inference speed on this machine
 
@@ -55,6 +58,11 @@ const commands: Record<string, Command> = {
     help: reconstructHelp,
     options: { run: { type: 'string' }, out: { type: 'string' }, weights: { type: 'string' }, force: { type: 'boolean' } },
     run: reconstructCommand,
+  },
+  listening: {
+    help: listeningHelp,
+    options: { runs: { type: 'string' }, json: { type: 'boolean' } },
+    run: listeningCommand,
   },
   info: {
     help: infoHelp,
