@@ -9,7 +9,7 @@
 // The page never gets ipcRenderer itself, nor an IpcRendererEvent (whose `sender` is ipcRenderer):
 // only these functions, each of which calls one fixed channel.
 import { contextBridge, ipcRenderer } from 'electron';
-import type { AudioRef, DesktopApi, ExportOptions, LabEvent, RunNotes, TrainConfig, ViewSpace } from '../src/api/contract.js';
+import type { AbxStart, AudioRef, DesktopApi, ExportOptions, LabEvent, Region, RunNotes, Side, TrainConfig, ViewSpace } from '../src/api/contract.js';
 import type { CallError, CallResult } from '../src/api/dispatch.js';
 
 // The page's window. This file is compiled without the DOM library (it is mostly Node-side code),
@@ -62,6 +62,14 @@ const api: DesktopApi = {
   crossEvaluate: (runIds: string[], clipIds?: string[]) => (clipIds === undefined ? call('crossEvaluate', runIds) : call('crossEvaluate', runIds, clipIds)),
   annotateRun: (runId: string, notes: RunNotes) => call('annotateRun', runId, notes),
   deleteRun: (runId: string) => call('deleteRun', runId),
+
+  startAbx: (start: AbxStart) => call('startAbx', start),
+  abxTrial: (testId: string) => call('abxTrial', testId),
+  answerAbx: (testId: string, trial: number, answer: Side, taken: { ms: number; region?: Region }) => call('answerAbx', testId, trial, answer, taken),
+  listeningTests: () => call('listeningTests'),
+  listeningTest: (testId: string) => call('listeningTest', testId),
+  discardListeningTest: (testId: string) => call('discardListeningTest', testId),
+  listeningCsv: (testId: string) => call('listeningCsv', testId),
 
   // Omitted export options stay omitted: the handler counts arguments.
   audio: (ref: AudioRef, opts?: ExportOptions) => (opts === undefined ? call('audio', ref) : call('audio', ref, opts)),

@@ -14,11 +14,14 @@ import type { Yardstick } from '../eval/yardstick.js';
 import type { SplitRecord } from '../runs/split-file.js';
 import type { ExportOptions } from '../common/export-options.js';
 import type { RunNotes } from '../runs/run-notes.js';
+import type { AbxRecordView, AbxVerdict, Region, Side, SideLabels } from '../listening/abx-record.js';
+import type { ListeningSummary } from '../listening/summary.js';
 
 /** A validation scored on the common yardstick: every loss space (plain values), SI-SDR and SNR in dB. */
 export type ValMetrics = Yardstick;
 
 export type { TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName, SpectralView, ViewTransform, ViewSpace, SplitRecord, RunNotes };
+export type { AbxVerdict, Region, Side, SideLabels, ListeningSummary };
 
 /** A file in the library: loaded, or refused with the reason. */
 export type LibraryEntry =
@@ -109,7 +112,54 @@ export type AudioRef =
    * spectrogram mapped back to a magnitude first ('mel'): the best phase reconstruction alone can
    * do. The original is a library clip's model input, or a run's held-out original.
    */
-  | { kind: 'oracle'; of: OracleOriginal; space: OracleSpace; glIters: number };
+  | { kind: 'oracle'; of: OracleOriginal; space: OracleSpace; glIters: number }
+  /**
+   * X of an ABX test's trial (counted from 1): A's audio or B's, as the test's plan says, which this
+   * reference does not tell. Heard only while that trial is the current one (or once the test is
+   * finished); never viewed or exported, which would tell which side it is.
+   */
+  | { kind: 'abx-x'; testId: string; trial: number };
+
+/** How an ABX test starts: the two sides and their labels, the region, the number of trials. */
+export interface AbxStart {
+  a: AudioRef;
+  b: AudioRef;
+  /** What the listener sees for each side ("original", a run's title); one line each. */
+  labelA: string;
+  labelB: string;
+  /** Where in the clip to start looping, in seconds; the whole clip without it. */
+  region?: Region;
+  /** 1 to 100; 16 without it. */
+  trials?: number;
+  /** Tell right or wrong after each trial (practice); otherwise nothing until the end. */
+  practice?: boolean;
+  /** Who listens, as the student typed it; one line. */
+  listener?: string;
+}
+
+/** The next trial of an ABX test: the sides, and X to hear, which does not say which side it is. */
+export interface AbxTrial {
+  trial: number;
+  of: number;
+  a: AudioRef;
+  b: AudioRef;
+  x: Extract<AudioRef, { kind: 'abx-x' }>;
+  labels: SideLabels;
+  region: Region | null;
+  practice: boolean;
+}
+
+/** What an answer gives: whether the test is done, right or wrong with practice on, the verdict at the end. */
+export interface AbxAnswerReply {
+  done: boolean;
+  /** Only in a practice test. */
+  feedback?: { correct: boolean };
+  /** Only once the last trial is answered. */
+  result?: AbxVerdict;
+}
+
+/** A stored listening test as the page may see it (the plan only once it is finished). */
+export type ListeningTestView = AbxRecordView<AudioRef>;
 
 /** What an oracle starts from: a library clip (its model input), or a run's held-out original. */
 export type OracleOriginal = { clipId: string } | { runId: string; file: 'test_original' | 'val_original' };
@@ -156,6 +206,24 @@ export interface LabApi {
    */
   deleteRun(runId: string): Promise<{ movedTo: string }>;
 
+  /** Start a blind ABX test between two sides; it is stored (in `listening/` of the runs folder) at once. */
+  startAbx(o: AbxStart): Promise<{ testId: string; trials: number }>;
+  /** The next unanswered trial; ABX_DONE once all are answered. Works after a restart (resume). */
+  abxTrial(testId: string): Promise<AbxTrial>;
+  /**
+   * Answer the current trial ("X is A" or "X is B"), with the time it took and the region heard;
+   * trials are answered in order, each once (ABX_OUT_OF_ORDER otherwise, ABX_DONE after the last).
+   */
+  answerAbx(testId: string, trial: number, answer: Side, taken: { ms: number; region?: Region }): Promise<AbxAnswerReply>;
+  /** Every stored listening test, oldest first: finished, unfinished (resumable) or damaged (with why). */
+  listeningTests(): Promise<ListeningSummary[]>;
+  /** A stored test; until it is finished without its seed and plan (and, unless practising, without X of the answered trials). */
+  listeningTest(testId: string): Promise<ListeningTestView>;
+  /** Move a test's file to `trash/` in the runs folder (never erased); returns where it went. */
+  discardListeningTest(testId: string): Promise<{ movedTo: string }>;
+  /** A finished test as CSV: a header and one row per trial (LISTENING_UNFINISHED before the end). */
+  listeningCsv(testId: string): Promise<string>;
+
   /**
    * WAV bytes: model audio as 24 kHz float, or as `opts` asks (16-bit or float, 24 kHz or the clip's
    * own rate; 'source' is NO_SOURCE_RATE for a run's split files); a clip in its own format (no options).
@@ -179,7 +247,8 @@ export type LabMethod = Exclude<keyof LabApi, 'subscribe'>;
 
 export const LAB_METHODS: readonly LabMethod[] = [
   'listLibrary', 'addFiles', 'addFileData', 'removeClip', 'trainOptions', 'startTraining', 'pauseTraining',
-  'resumeTraining', 'stopTraining', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'annotateRun', 'deleteRun', 'audio', 'spectralView', 'exportAudio',
+  'resumeTraining', 'stopTraining', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'annotateRun', 'deleteRun',
+  'startAbx', 'abxTrial', 'answerAbx', 'listeningTests', 'listeningTest', 'discardListeningTest', 'listeningCsv', 'audio', 'spectralView', 'exportAudio',
 ];
 
 /**

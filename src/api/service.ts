@@ -3,6 +3,7 @@
 // so the desktop app, the browser and the tests exercise one implementation.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { BUNDLED_CLIP } from '../assets.js';
 import { GL_ITERS, presetInfo, PRESETS } from '../nn/presets.js';
 import { LOSSES } from '../losses/index.js';
@@ -20,12 +21,21 @@ import type { OracleJob, SharedAudio, SharedBytes, ViewSource, WeightsRef } from
 import { MODEL_RATE } from '../audio/prepare.js';
 import type { WavEncoding } from '../audio/export-encode.js';
 import { EXPORT_RATES, EXPORT_SAMPLE_FORMATS, type ExportOptions } from '../common/export-options.js';
-import type { AudioRef, CrossEvalRow, ExportResult, LabApi, LabEvent, LibraryEntry, RunSummary, SpectralView, SplitRecord, TrainOptions } from './contract.js';
+import type {
+  AbxAnswerReply, AbxStart, AbxTrial, AudioRef, CrossEvalRow, ExportResult, LabApi, LabEvent, LibraryEntry, ListeningSummary, ListeningTestView, Region, RunSummary, Side, SpectralView, SplitRecord, TrainOptions,
+} from './contract.js';
 import { isViewSpace, VIEW_DEFAULT_COLUMNS, VIEW_SPACES, type ViewSpace } from '../common/view-spaces.js';
 import type { TrainResult } from '../train/run.js';
 import { summarizeRun } from './run-summary.js';
 import { toCallError } from './call-error.js';
-import { isId, ORACLE_RUN_FILES, ORACLE_SPACES, RUN_AUDIO_FILES } from './validate.js';
+import { abxSideRef, isId, ORACLE_RUN_FILES, ORACLE_SPACES, RUN_AUDIO_FILES } from './validate.js';
+import { pathHider } from './hide-paths.js';
+import { ListeningStore } from '../listening/store.js';
+import { newAbxSeed } from '../listening/abx-plan.js';
+import { ABX_DEFAULT_TRIALS, ABX_MAX_TRIALS, abxView, answerAbxTrial, labelProblem, newAbxRecord, regionProblem, requireCurrentTrial, type ClipIdentity } from '../listening/abx-record.js';
+import { abxCsv } from '../listening/csv.js';
+import { oldestFirst, summarizeTest } from '../listening/summary.js';
+import { ListeningError } from '../listening/errors.js';
 
 export class ApiError extends Error {
   constructor(
@@ -54,6 +64,18 @@ function need(cond: unknown, what: string): asserts cond {
   if (!cond) throw new ApiError('BAD_REQUEST', what);
 }
 
+type AbxXRef = Extract<AudioRef, { kind: 'abx-x' }>;
+
+/**
+ * X of an ABX trial is heard, and nothing else: its picture or an exported file could be compared
+ * with A's and B's and so tell which side it is before the answer.
+ */
+const abxXRefused = (what: string) => new ApiError('BAD_REQUEST', `X of an ABX trial is only heard, never ${what}: that would tell which side it is`);
+
+function notAbxX(ref: AudioRef, what: string): asserts ref is Exclude<AudioRef, AbxXRef> {
+  if (ref.kind === 'abx-x') throw abxXRefused(what);
+}
+
 export interface LabServiceOptions {
   /** Folder holding the run folders. */
   runsDir: string;
@@ -76,11 +98,17 @@ export class LabService implements LabApi {
   readonly runsDir: string;
   private readonly libraryLimit: number;
   private ready: Promise<void>;
+  /** The listening tests, one file each in `listening/` of the runs folder; their sides checked as startAbx checks them. */
+  private readonly listening: ListeningStore<AudioRef>;
+  /** Paths in what a listing says of a damaged file, as the dispatch hides them in messages. */
+  private readonly hidePaths: (message: string) => string;
 
   constructor(o: LabServiceOptions) {
     this.runsDir = path.resolve(o.runsDir);
     this.jobs = new JobPool({ size: o.workers });
     this.libraryLimit = o.libraryLimitBytes ?? LIBRARY_LIMIT_BYTES;
+    this.listening = new ListeningStore<AudioRef>(this.runsDir, abxSideRef);
+    this.hidePaths = pathHider(this.runsDir);
     this.ready = o.withBundledClip === false ? Promise.resolve() : this.load(path.basename(BUNDLED_CLIP), { path: BUNDLED_CLIP }, true).then(() => undefined);
   }
 
@@ -360,6 +388,7 @@ export class LabService implements LabApi {
    */
   private encoding(ref: AudioRef, opts: ExportOptions | undefined): WavEncoding | undefined {
     if (opts === undefined) return undefined;
+    notAbxX(ref, 'exported');
     need(
       opts !== null && typeof opts === 'object' && EXPORT_SAMPLE_FORMATS.includes(opts.sampleFormat) && EXPORT_RATES.includes(opts.rate),
       `export options are { sampleFormat: ${EXPORT_SAMPLE_FORMATS.join(' | ')}, rate: ${EXPORT_RATES.join(' | ')} }`,
@@ -375,6 +404,10 @@ export class LabService implements LabApi {
 
   async audio(ref: AudioRef, opts?: ExportOptions): Promise<ArrayBuffer> {
     need(ref !== null && typeof ref === 'object' && typeof (ref as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
+    if (ref.kind === 'abx-x') {
+      need(opts === undefined, 'X of an ABX trial is heard as the lab plays it; export options do not apply');
+      return this.audio(this.abxX(ref));
+    }
     const encoding = this.encoding(ref, opts);
     switch (ref.kind) {
       case 'clip': {
@@ -420,6 +453,8 @@ export class LabService implements LabApi {
         const { original, job } = this.oracle(ref);
         return 'from' in original ? { file: original.from, oracle: job } : { audio: original.audio, oracle: job };
       }
+      case 'abx-x':
+        throw abxXRefused('viewed');
       default:
         throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
     }
@@ -439,6 +474,7 @@ export class LabService implements LabApi {
   async exportAudio(ref: AudioRef, file: string, opts?: ExportOptions): Promise<ExportResult> {
     need(typeof file === 'string' && file.toLowerCase().endsWith('.wav'), 'export needs a path ending in .wav');
     need(ref !== null && typeof ref === 'object' && typeof (ref as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
+    notAbxX(ref, 'exported');
     const encoding = this.encoding(ref, opts);
     switch (ref.kind) {
       case 'clip':
@@ -459,6 +495,161 @@ export class LabService implements LabApi {
       default:
         throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
     }
+  }
+
+  // ---- listening tests ----
+
+  /** Throws as the audio call would if `ref` could not be heard now: so a test never starts on audio that is not there. */
+  private checkHearable(ref: Exclude<AudioRef, AbxXRef>): void {
+    switch (ref.kind) {
+      case 'clip':
+      case 'model-input':
+        this.clip(ref.clipId);
+        return;
+      case 'reconstruction':
+        this.clip(ref.clipId);
+        this.weights(ref.runId);
+        return;
+      case 'run':
+        this.runAudioFile(ref);
+        return;
+      case 'oracle':
+        this.oracle(ref);
+        return;
+      default:
+        throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
+    }
+  }
+
+  /** The library clip a side is heard on (a run's own files gather several: none). */
+  private static clipIdOf(ref: AudioRef): string | null {
+    if (ref.kind === 'clip' || ref.kind === 'model-input' || ref.kind === 'reconstruction') return ref.clipId;
+    if (ref.kind === 'oracle' && 'clipId' in ref.of) return ref.of.clipId;
+    return null;
+  }
+
+  /** The clip both sides are heard on, by name and content, so the record names it after the session's clip ids are gone. */
+  private comparedClip(a: AudioRef, b: AudioRef): ClipIdentity | null {
+    const [idA, idB] = [LabService.clipIdOf(a), LabService.clipIdOf(b)];
+    if (idA === null || idA !== idB) return null;
+    const { entry } = this.clip(idA);
+    return entry.ok ? { name: entry.name, sha256: entry.sha256 } : null;
+  }
+
+  /**
+   * The test is written before this answers, so it survives a restart from the first trial on. The
+   * plan comes from a fresh cryptographic seed (src/listening/abx-plan.ts).
+   */
+  async startAbx(o: AbxStart): Promise<{ testId: string; trials: number }> {
+    need(o !== null && typeof o === 'object', 'startAbx needs { a, b, labelA, labelB }');
+    const trials = o.trials ?? ABX_DEFAULT_TRIALS;
+    need(Number.isInteger(trials) && trials >= 1 && trials <= ABX_MAX_TRIALS, `an ABX test has 1 to ${ABX_MAX_TRIALS} trials`);
+    for (const [what, s] of [['labelA', o.labelA], ['labelB', o.labelB], ...(o.listener !== undefined ? [['listener', o.listener]] : [])] as const) {
+      need(typeof s === 'string', `startAbx: ${what} must be a string`);
+      const problem = labelProblem(what, s);
+      need(problem === null, `startAbx: ${problem}`);
+    }
+    if (o.region !== undefined) {
+      need(o.region !== null && typeof o.region === 'object', 'startAbx: region is { start, end } in seconds');
+      const problem = regionProblem(o.region);
+      need(problem === null, `startAbx: ${problem}`);
+    }
+    for (const ref of [o.a, o.b]) {
+      need(ref !== null && typeof ref === 'object' && typeof ref.kind === 'string', 'startAbx needs two audio references, a and b');
+      notAbxX(ref, 'a side of another test');
+    }
+    const { a, b } = o as { a: Exclude<AudioRef, AbxXRef>; b: Exclude<AudioRef, AbxXRef> };
+    need(!isDeepStrictEqual(a, b), 'A and B are the same audio: there would be nothing to tell apart');
+    await this.ready;
+    this.checkHearable(a);
+    this.checkHearable(b);
+    const record = newAbxRecord<AudioRef>({
+      id: this.listening.newId('abx'),
+      a,
+      b,
+      labels: { A: o.labelA, B: o.labelB },
+      clip: this.comparedClip(a, b),
+      region: o.region,
+      trials,
+      practice: o.practice === true,
+      listener: o.listener,
+      seed: newAbxSeed(),
+      createdAt: new Date().toISOString(),
+    });
+    this.listening.write(record);
+    return { testId: record.id, trials };
+  }
+
+  private readTest(testId: string) {
+    need(isId(testId), 'a listening test id is needed');
+    return this.listening.read(testId);
+  }
+
+  async abxTrial(testId: string): Promise<AbxTrial> {
+    const r = this.readTest(testId);
+    const trial = requireCurrentTrial(r);
+    return { trial, of: r.trials, a: r.compared.a, b: r.compared.b, x: { kind: 'abx-x', testId: r.id, trial }, labels: r.compared.labels, region: r.region ?? null, practice: r.practice };
+  }
+
+  /**
+   * X's side, for the audio call. Only the current trial's X is served: a later one's would let the
+   * page learn the plan ahead (fetch it, compare it with A). Once the test is finished every X may
+   * be heard again, its side being in the record then.
+   */
+  private abxX(ref: AbxXRef): AudioRef {
+    need(Number.isInteger(ref.trial) && ref.trial >= 1, "an ABX X reference needs the trial's number");
+    const r = this.readTest(ref.testId);
+    if (r.result === undefined) {
+      const current = requireCurrentTrial(r);
+      if (ref.trial !== current) throw new ListeningError('ABX_OUT_OF_ORDER', `test ${r.id} is at trial ${current}: X of trial ${ref.trial} cannot be heard now`);
+    } else need(ref.trial <= r.trials, `test ${r.id} has ${r.trials} trials, not ${ref.trial}`);
+    return r.plan[ref.trial - 1] === 'A' ? r.compared.a : r.compared.b;
+  }
+
+  /**
+   * Read, answer and write happen in one synchronous stretch (no await between), so two answers
+   * arriving together cannot both be taken for the same trial.
+   */
+  async answerAbx(testId: string, trial: number, answer: Side, taken: { ms: number; region?: Region }): Promise<AbxAnswerReply> {
+    need(Number.isInteger(trial) && trial >= 1, 'answerAbx needs the trial number');
+    need(answer === 'A' || answer === 'B', "answerAbx: the answer is 'A' or 'B'");
+    need(taken !== null && typeof taken === 'object' && Number.isFinite(taken.ms) && taken.ms >= 0, 'answerAbx needs { ms }, the time the trial took in milliseconds');
+    if (taken.region !== undefined) {
+      need(taken.region !== null && typeof taken.region === 'object', 'answerAbx: region is { start, end } in seconds');
+      const problem = regionProblem(taken.region);
+      need(problem === null, `answerAbx: ${problem}`);
+    }
+    const r = this.readTest(testId);
+    const region = taken.region ?? r.region ?? null;
+    const next = answerAbxTrial(r, trial, answer, { ms: taken.ms, region: region && { start: region.start, end: region.end } }, new Date().toISOString());
+    this.listening.write(next);
+    return {
+      done: next.result !== undefined,
+      ...(r.practice ? { feedback: { correct: next.answers[trial - 1].correct } } : {}),
+      ...(next.result !== undefined ? { result: next.result } : {}),
+    };
+  }
+
+  async listeningTests(): Promise<ListeningSummary[]> {
+    return oldestFirst(this.listening.list()).map((t) => {
+      const s = summarizeTest(t);
+      return s.damaged === undefined ? s : { ...s, damaged: this.hidePaths(s.damaged) };
+    });
+  }
+
+  async listeningTest(testId: string): Promise<ListeningTestView> {
+    return abxView(this.readTest(testId));
+  }
+
+  async discardListeningTest(testId: string): Promise<{ movedTo: string }> {
+    need(isId(testId), 'a listening test id is needed');
+    return { movedTo: this.listening.discard(testId) };
+  }
+
+  async listeningCsv(testId: string): Promise<string> {
+    const r = this.readTest(testId);
+    if (r.result === undefined) throw new ListeningError('LISTENING_UNFINISHED', `test ${r.id} is not finished (${r.answers.length} of ${r.trials} trials answered): its CSV comes at the end`);
+    return abxCsv(r);
   }
 
   // ---- events ----

@@ -6,7 +6,8 @@
 // core can hold) is the engine's own resolveConfig's to say, once, in the service: so nothing is
 // refused here that the command line would accept, or the other way round. src/api/dispatch.ts
 // applies these schemas.
-import type { AudioRef, DesktopExtras, LabMethod, OracleOriginal, OracleSpace, RunNotes, TrainConfig } from './contract.js';
+import type { AbxStart, AudioRef, DesktopExtras, LabMethod, OracleOriginal, OracleSpace, Region, RunNotes, Side, TrainConfig } from './contract.js';
+import { ABX_MAX_TRIALS, LABEL_MAX } from '../listening/abx-record.js';
 import { GL_ITERS } from '../nn/presets.js';
 import { NOTE_MAX, TITLE_MAX } from '../runs/run-notes.js';
 import { MAX_WAV_BYTES } from '../audio/wav-read.js';
@@ -118,7 +119,7 @@ export const RUN_AUDIO_FILES = ['test_original', 'test_reconstruction', 'val_ori
 /** An AudioRef, checked per kind with exactly that kind's fields. */
 export const audioRef: Check<AudioRef> = (v, where) => {
   if (!isPlainObject(v)) return fail(where, `must be an audio reference object, not ${describe(v)}`);
-  const kinds = ['clip', 'run', 'reconstruction', 'model-input', 'oracle'] as const;
+  const kinds = ['clip', 'run', 'reconstruction', 'model-input', 'oracle', 'abx-x'] as const;
   const kind = oneOf(kinds)(v.kind, `${where}.kind`);
   switch (kind) {
     case 'clip':
@@ -134,7 +135,18 @@ export const audioRef: Check<AudioRef> = (v, where) => {
         { kind: oneOf(['oracle']), of: oracleOriginal, space: oneOf(ORACLE_SPACES), glIters: integer(GL_ITERS.min, GL_ITERS.max) },
         ['kind', 'of', 'space', 'glIters'],
       )(v, where);
+    case 'abx-x':
+      return object<Extract<AudioRef, { kind: 'abx-x' }>>({ kind: oneOf(['abx-x']), testId: id, trial: integer(1, ABX_MAX_TRIALS) }, ['kind', 'testId', 'trial'])(v, where);
   }
+};
+
+/**
+ * A side of an ABX test, as startAbx takes it and a stored test is read: any audio but another
+ * trial's X (whose side would be resolved through a test, possibly this very one, for ever).
+ */
+export const abxSideRef: Check<Exclude<AudioRef, { kind: 'abx-x' }>> = (v, where) => {
+  const ref = audioRef(v, where);
+  return ref.kind === 'abx-x' ? fail(where, "must be audio of the lab, not an ABX trial's X") : ref;
 };
 
 type OracleRef = Extract<AudioRef, { kind: 'oracle' }>;
@@ -240,6 +252,21 @@ const wavPath = string({ min: 5, max: 4096, pattern: /\.wav$/i, patternHint: 'a 
 /** How to write exported audio: both keys, nothing else. */
 const exportOptions = optional(object<ExportOptions>({ sampleFormat: oneOf(EXPORT_SAMPLE_FORMATS), rate: oneOf(EXPORT_RATES) }, ['sampleFormat', 'rate']));
 
+/** A region of a clip in seconds: its shape here; that it ends after it starts, the service says (regionProblem). */
+const region = object<Region>({ start: finiteNumber, end: finiteNumber }, ['start', 'end']);
+/** A side's label or a listener's name, by length; that it is one line, the service says (labelProblem). */
+const label = string({ min: 1, max: LABEL_MAX });
+const side = oneOf<Side>(['A', 'B']);
+/** A trial's time in milliseconds: not negative, at most a week (the page measures it). */
+const trialMs: Check<number> = (v, where) => {
+  const ms = finiteNumber(v, where);
+  return ms >= 0 && ms <= 7 * 24 * 3600 * 1000 ? ms : fail(where, `must be from 0 to a week in milliseconds, not ${ms}`);
+};
+const abxStart = object<AbxStart>(
+  { a: abxSideRef, b: abxSideRef, labelA: label, labelB: label, region, trials: integer(1, ABX_MAX_TRIALS), practice: boolean, listener: label },
+  ['a', 'b', 'labelA', 'labelB'],
+);
+
 /**
  * The calls that take paths on the engine's machine (filePath, wavPath above). Neither door offers
  * them to a page, which could then read or write any file the user can: the web host answers
@@ -265,6 +292,13 @@ export const METHOD_ARGS = {
   crossEvaluate: args<[string[], string[] | undefined]>(list(id, { min: 1, max: 100 }), optional(list(id, { min: 0, max: 1000 }))),
   annotateRun: args<[string, RunNotes]>(id, runNotes),
   deleteRun: args<[string]>(id),
+  startAbx: args<[AbxStart]>(abxStart),
+  abxTrial: args<[string]>(id),
+  answerAbx: args<[string, number, Side, { ms: number; region?: Region }]>(id, integer(1, ABX_MAX_TRIALS), side, object<{ ms: number; region?: Region }>({ ms: trialMs, region }, ['ms'])),
+  listeningTests: args(),
+  listeningTest: args<[string]>(id),
+  discardListeningTest: args<[string]>(id),
+  listeningCsv: args<[string]>(id),
   audio: args<[AudioRef, ExportOptions | undefined]>(audioRef, exportOptions),
   spectralView: args<[AudioRef, AudioRef, ViewSpace, { maxColumns?: number } | undefined]>(
     audioRef, audioRef, oneOf(VIEW_SPACES), optional(object<{ maxColumns?: number }>({ maxColumns: integer(1, VIEW_MAX_COLUMNS) })),

@@ -10,6 +10,8 @@ import { RunError } from './errors.js';
 
 /** The folder in the runs folder that holds deleted runs (src/runs/trash.ts); never listed as a run. */
 export const TRASH_DIR = 'trash';
+/** The folder in the runs folder that holds the listening tests (src/listening/store.ts); never listed as a run. */
+export const LISTENING_DIR = 'listening';
 
 /** True if `p` is a folder itself, not a link to one. */
 export function isRealDir(p: string): boolean {
@@ -41,7 +43,7 @@ export function entryExists(p: string): boolean {
 
 /**
  * The run folders in `root`: real folders, not hidden (a hidden one is a run still being made), and
- * not `trash` (deleted runs, src/runs/trash.ts), sorted.
+ * not `trash` (deleted runs, src/runs/trash.ts) or `listening` (listening tests), sorted.
  */
 export function listRunDirs(root: string): string[] {
   let entries;
@@ -52,7 +54,7 @@ export function listRunDirs(root: string): string[] {
     throw e;
   }
   // Dirent types come from the folder entry itself (lstat), so a link to a folder is not a directory here.
-  return entries.filter((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== TRASH_DIR).map((d) => d.name).sort();
+  return entries.filter((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== TRASH_DIR && d.name !== LISTENING_DIR).map((d) => d.name).sort();
 }
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;

@@ -9,6 +9,7 @@
 import type { AudioErrorCode } from '../audio/errors.js';
 import type { RunErrorCode } from '../runs/errors.js';
 import type { SystemCallCode } from '../api/call-error.js';
+import type { ListeningErrorCode } from '../listening/errors.js';
 
 const STATUS = {
   // The request itself: malformed, unauthorised, or aimed at something that is not there.
@@ -25,6 +26,7 @@ const STATUS = {
   // What the request names does not exist.
   RUN_NOT_FOUND: 404,
   FILE_NOT_FOUND: 404,
+  LISTENING_NOT_FOUND: 404,
 
   // It exists, but is not in a state to do this (yet, or any more).
   NOT_RUNNING: 409,
@@ -37,6 +39,13 @@ const STATUS = {
   RUN_EXISTS: 409,
   FILE_EXISTS: 409,
   NOT_A_FILE: 409,
+  // A listening test's file that is no test, or a `listening` that is no folder (like a damaged run).
+  LISTENING_DAMAGED: 409,
+  LISTENING_UNUSABLE: 409,
+  // An ABX test takes its answers in order, each once, and serves only the current trial's X; its CSV comes at the end.
+  LISTENING_UNFINISHED: 409,
+  ABX_DONE: 409,
+  ABX_OUT_OF_ORDER: 409,
 
   // The data given cannot be used: the request was understood, its content cannot be processed.
   EMPTY_FILE: 422,
@@ -84,6 +93,16 @@ const STATUS = {
   WORKER_EXITED: 500,
   // A loss built for values only was asked for a gradient: a bug in the engine, never the request's doing.
   BUILT_WITHOUT_GRADIENTS: 500,
+  // The listening statistics (src/common/listening-stats.ts) given impossible numbers: the engine
+  // computes them from records it has checked, so one reaching a request is the engine's fault.
+  BAD_COUNT: 500,
+  BAD_DEGREES_OF_FREEDOM: 500,
+  BAD_PROBABILITY: 500,
+  BAD_SCORE: 500,
+  LENGTH_MISMATCH: 500,
+  NOT_FINITE: 500,
+  NO_SCORES: 500,
+  TOO_MANY_TRIALS: 500,
 
   // The service cannot take calls now: starting, stopping, out of file handles, or not built (no
   // heavy call can work until `npm run build`); the request itself may be fine.
@@ -91,7 +110,7 @@ const STATUS = {
   SHUTTING_DOWN: 503,
   TOO_MANY_OPEN_FILES: 503,
   NOT_BUILT: 503,
-} satisfies Record<AudioErrorCode | RunErrorCode | SystemCallCode, number> & Record<string, number>;
+} satisfies Record<AudioErrorCode | RunErrorCode | SystemCallCode | ListeningErrorCode, number> & Record<string, number>;
 
 /** Every code with its status; a Map, so a code such as `constructor` finds nothing of Object.prototype. */
 export const STATUS_OF_CODE: ReadonlyMap<string, number> = new Map(Object.entries(STATUS));

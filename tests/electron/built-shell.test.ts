@@ -112,6 +112,13 @@ describe('the preload API (window.codecLab)', () => {
     await api.crossEvaluate(['r'], ['clip-1']);
     await api.annotateRun('r', { title: 'first try' });
     await api.deleteRun('r');
+    await api.startAbx({ a: ref, b: { kind: 'model-input', clipId: 'clip-1' }, labelA: 'clip', labelB: 'model input', trials: 4 });
+    await api.abxTrial('t');
+    await api.answerAbx('t', 1, 'A', { ms: 900 });
+    await api.listeningTests();
+    await api.listeningTest('t');
+    await api.discardListeningTest('t');
+    await api.listeningCsv('t');
     await api.audio(ref);
     await api.spectralView(ref, ref, 'mel-db');
     await api.spectralView(ref, ref, 'stft-db', { maxColumns: 100 });
@@ -124,6 +131,7 @@ describe('the preload API (window.codecLab)', () => {
     // An omitted optional argument is not sent as undefined (the handler counts arguments).
     expect(invoked).toContainEqual(['lab:crossEvaluate', [['r']]]);
     expect(invoked).toContainEqual(['lab:annotateRun', ['r', { title: 'first try' }]]);
+    expect(invoked).toContainEqual(['lab:answerAbx', ['t', 1, 'A', { ms: 900 }]]);
     expect(invoked).toContainEqual(['lab:saveAudioDialog', [ref, 'x.wav']]);
     expect(invoked).toContainEqual(['lab:saveAudioDialog', [ref, 'y.wav', { sampleFormat: 'pcm16', rate: 'source' }]]);
     expect(invoked).toContainEqual(['lab:audio', [ref]]);

@@ -8,6 +8,7 @@
 //                                                    +-> volume -> destination
 //   source B -> envelope B -> match B -> select B --/
 
+/** The sides of the Listen bench; a blind test adds X (one of them, unnamed). */
 export type Side = 'A' | 'B';
 
 /** Crossfade time for an A/B switch: short enough to feel instant, long enough not to click. */
@@ -21,10 +22,10 @@ export interface LoopRegion {
 }
 
 /** Read-only view of the graph for the end-to-end tests (`window.__codecLabAudio`). */
-export interface AudioView {
-  readonly audible: Side | null;
-  readonly selectGains: { A: number; B: number };
-  readonly matchGains: { A: number; B: number };
+export interface AudioView<S extends string = Side> {
+  readonly audible: S | null;
+  readonly selectGains: Record<S, number>;
+  readonly matchGains: Record<S, number>;
   readonly volume: number;
   readonly bothRunning: boolean;
   readonly playing: boolean;
@@ -41,7 +42,7 @@ export interface AudioView {
 declare global {
   interface Window {
     /** The test hook: a read-only view of the A/B graph of the bench on screen. */
-    __codecLabAudio?: AudioView;
+    __codecLabAudio?: AudioView<string>;
   }
 }
 
@@ -56,37 +57,42 @@ export function rms(buf: AudioBuffer): number {
   return Math.sqrt(sum / Math.max(1, n));
 }
 
-/** One pass of both sources over a stretch of the audio, each through its own fade envelope. */
-interface Voice {
-  src: Record<Side, AudioBufferSourceNode>;
-  env: Record<Side, GainNode>;
+/** One pass of every side's source over a stretch of the audio, each through its own fade envelope. */
+interface Voice<S extends string> {
+  src: Record<S, AudioBufferSourceNode>;
+  env: Record<S, GainNode>;
   /** Context time it starts and (for a loop pass) ends; Infinity when it plays to the end. */
   start: number;
   end: number;
 }
 
-export class AbPlayer {
+/**
+ * Sides that play in sync, one audible at a time: A and B on the Listen bench; A, B and X in a blind
+ * ABX test (X's buffer is one of the others, and nothing here knows which).
+ */
+export class AbPlayer<S extends string = Side> {
   readonly ctx: AudioContext;
   private readonly volumeNode: GainNode;
-  private readonly match: Record<Side, GainNode>;
-  private readonly select: Record<Side, GainNode>;
-  private buffers: Record<Side, AudioBuffer | null> = { A: null, B: null };
+  private readonly match: Record<S, GainNode>;
+  private readonly select: Record<S, GainNode>;
+  private buffers: Record<S, AudioBuffer> | null = null;
   /** The passes scheduled now: the one playing and, in a loop, the next. */
-  private voices: Voice[] = [];
+  private voices: Voice<S>[] = [];
   private startedAt = 0;
   private startOffset = 0;
   private switchCount = 0;
   private fadeOutCount = 0;
   private loopPassCount = 0;
   private loopTimer: ReturnType<typeof setInterval> | null = null;
-  side: Side = 'A';
+  side: S;
   playing = false;
   loop: LoopRegion | null = null;
   loopOn = false;
   matchLoudness = true;
   onEnded: (() => void) | null = null;
 
-  constructor() {
+  constructor(readonly sides: readonly S[] = ['A', 'B'] as unknown as readonly S[]) {
+    this.side = sides[0];
     // The model's own rate: 24 kHz audio is then played and drawn without a resampling step.
     try {
       this.ctx = new AudioContext({ latencyHint: 'interactive', sampleRate: 24000 });
@@ -95,50 +101,50 @@ export class AbPlayer {
     }
     this.volumeNode = new GainNode(this.ctx, { gain: 0.8 });
     this.volumeNode.connect(this.ctx.destination);
-    const make = (): [GainNode, GainNode] => {
-      const m = new GainNode(this.ctx);
-      const s = new GainNode(this.ctx, { gain: 0 });
-      m.connect(s).connect(this.volumeNode);
-      return [m, s];
-    };
-    const [ma, sa] = make();
-    const [mb, sb] = make();
-    this.match = { A: ma, B: mb };
-    this.select = { A: sa, B: sb };
-    this.select.A.gain.value = 1;
+    this.match = {} as Record<S, GainNode>;
+    this.select = {} as Record<S, GainNode>;
+    for (const side of sides) {
+      this.match[side] = new GainNode(this.ctx);
+      this.select[side] = new GainNode(this.ctx, { gain: side === this.side ? 1 : 0 });
+      this.match[side].connect(this.select[side]).connect(this.volumeNode);
+    }
   }
 
   async decode(bytes: ArrayBuffer): Promise<AudioBuffer> {
     return this.ctx.decodeAudioData(bytes);
   }
 
-  setBuffers(a: AudioBuffer, b: AudioBuffer): void {
+  setBuffers(buffers: Record<S, AudioBuffer>): void {
     const wasPlaying = this.playing;
     const at = this.position;
     this.fadeOutVoices();
-    this.buffers = { A: a, B: b };
+    this.buffers = buffers;
     this.applyMatch();
     if (wasPlaying) void this.play(Math.min(at, this.duration));
   }
 
   get duration(): number {
-    return Math.min(this.buffers.A?.duration ?? 0, this.buffers.B?.duration ?? 0);
+    const b = this.buffers;
+    return b ? Math.min(...this.sides.map((s) => b[s].duration)) : 0;
   }
 
-  /** The loudness-match gains: each side scaled to the quieter side's RMS, so neither wins by level and nothing clips. */
-  get matchGains(): { A: number; B: number } {
-    const a = this.buffers.A ? rms(this.buffers.A) : 0;
-    const b = this.buffers.B ? rms(this.buffers.B) : 0;
-    if (!this.matchLoudness || a === 0 || b === 0) return { A: 1, B: 1 };
-    const target = Math.min(a, b);
-    return { A: target / a, B: target / b };
+  /**
+   * The loudness-match gains: each side scaled to the quietest side's RMS, so none wins by level and
+   * nothing clips. X, a copy of A or B, gets exactly its twin's gain.
+   */
+  get matchGains(): Record<S, number> {
+    const out = {} as Record<S, number>;
+    const b = this.buffers;
+    const levels = this.sides.map((s) => (b ? rms(b[s]) : 0));
+    const target = Math.min(...levels);
+    this.sides.forEach((s, i) => (out[s] = !this.matchLoudness || target === 0 ? 1 : target / levels[i]));
+    return out;
   }
 
   private applyMatch(): void {
     const g = this.matchGains;
     const t = this.ctx.currentTime;
-    this.match.A.gain.setTargetAtTime(g.A, t, 0.01);
-    this.match.B.gain.setTargetAtTime(g.B, t, 0.01);
+    for (const s of this.sides) this.match[s].gain.setTargetAtTime(g[s], t, 0.01);
   }
 
   setMatchLoudness(on: boolean): void {
@@ -173,12 +179,12 @@ export class AbPlayer {
    * out over the last CROSSFADE_SEC of it and stop at its end (one pass of a loop). Every start, stop
    * and jump is such a fade, as an A/B switch is: a cut in a waveform clicks, a 15 ms ramp does not.
    */
-  private startVoice(when: number, offset: number, length: number | null): Voice {
-    const src = {} as Record<Side, AudioBufferSourceNode>;
-    const env = {} as Record<Side, GainNode>;
+  private startVoice(when: number, offset: number, length: number | null): Voice<S> {
+    const src = {} as Record<S, AudioBufferSourceNode>;
+    const env = {} as Record<S, GainNode>;
     const end = length === null ? Infinity : when + length;
-    const voice: Voice = { src, env, start: when, end };
-    for (const side of ['A', 'B'] as const) {
+    const voice: Voice<S> = { src, env, start: when, end };
+    for (const side of this.sides) {
       const e = new GainNode(this.ctx, { gain: 0 });
       e.gain.setValueAtTime(0, when);
       e.gain.linearRampToValueAtTime(1, when + CROSSFADE_SEC);
@@ -187,7 +193,7 @@ export class AbPlayer {
         e.gain.linearRampToValueAtTime(0, end);
       }
       e.connect(this.match[side]);
-      const s = new AudioBufferSourceNode(this.ctx, { buffer: this.buffers[side] });
+      const s = new AudioBufferSourceNode(this.ctx, { buffer: this.buffers![side] });
       s.connect(e);
       s.onended = () => this.voiceEnded(voice);
       if (length === null) s.start(when, offset);
@@ -200,7 +206,7 @@ export class AbPlayer {
   }
 
   /** A pass that played to its end: the last one without a loop ends playback. */
-  private voiceEnded(voice: Voice): void {
+  private voiceEnded(voice: Voice<S>): void {
     if (!this.voices.includes(voice)) return;
     this.dropVoice(voice);
     if (this.voices.length === 0 && this.playing && !this.activeLoop()) {
@@ -211,9 +217,9 @@ export class AbPlayer {
     }
   }
 
-  private dropVoice(voice: Voice): void {
+  private dropVoice(voice: Voice<S>): void {
     this.voices = this.voices.filter((v) => v !== voice);
-    for (const side of ['A', 'B'] as const) {
+    for (const side of this.sides) {
       voice.src[side].onended = null;
       voice.src[side].disconnect();
       voice.env[side].disconnect();
@@ -221,9 +227,7 @@ export class AbPlayer {
   }
 
   async play(from = this.position): Promise<void> {
-    const a = this.buffers.A;
-    const b = this.buffers.B;
-    if (!a || !b) return;
+    if (!this.buffers) return;
     if (this.ctx.state !== 'running') await this.ctx.resume();
     this.fadeOutVoices();
     const region = this.activeLoop();
@@ -279,13 +283,13 @@ export class AbPlayer {
     if (this.playing) void this.play(at);
   }
 
-  /** Make `side` audible: ramp its selection gain up and the other's down over CROSSFADE_SEC. */
-  choose(side: Side): void {
+  /** Make `side` audible: ramp its selection gain up and the others' down over CROSSFADE_SEC. */
+  choose(side: S): void {
     if (side === this.side) return;
     this.side = side;
     this.switchCount++;
     const now = this.ctx.currentTime;
-    for (const s of ['A', 'B'] as const) {
+    for (const s of this.sides) {
       const p = this.select[s].gain;
       p.cancelScheduledValues(now);
       p.setValueAtTime(p.value, now);
@@ -293,8 +297,9 @@ export class AbPlayer {
     }
   }
 
-  toggleSide(): Side {
-    this.choose(this.side === 'A' ? 'B' : 'A');
+  /** The next side, in order, round to the first. */
+  toggleSide(): S {
+    this.choose(this.sides[(this.sides.indexOf(this.side) + 1) % this.sides.length]);
     return this.side;
   }
 
@@ -309,7 +314,7 @@ export class AbPlayer {
     const now = this.ctx.currentTime;
     this.fadeOutCount += this.voices.length;
     for (const voice of this.voices) {
-      for (const side of ['A', 'B'] as const) {
+      for (const side of this.sides) {
         const g = voice.env[side].gain;
         g.cancelScheduledValues(now);
         g.setValueAtTime(g.value, now);
@@ -323,7 +328,7 @@ export class AbPlayer {
       }
       // Disconnect once the fade is over (the nodes are garbage after that).
       setTimeout(() => {
-        for (const side of ['A', 'B'] as const) {
+        for (const side of this.sides) {
           voice.src[side].disconnect();
           voice.env[side].disconnect();
         }
@@ -338,17 +343,23 @@ export class AbPlayer {
     return this.playing && this.ctx.state === 'running' && this.voices.some((v) => v.end > now);
   }
 
-  view(): AudioView {
+  private gainsOf(nodes: Record<S, GainNode>): Record<S, number> {
+    const out = {} as Record<S, number>;
+    for (const s of this.sides) out[s] = nodes[s].gain.value;
+    return out;
+  }
+
+  view(): AudioView<S> {
     const self = this;
     return Object.freeze({
       get audible() {
         return self.playing ? self.side : null;
       },
       get selectGains() {
-        return { A: self.select.A.gain.value, B: self.select.B.gain.value };
+        return self.gainsOf(self.select);
       },
       get matchGains() {
-        return { A: self.match.A.gain.value, B: self.match.B.gain.value };
+        return self.gainsOf(self.match);
       },
       get volume() {
         return self.volumeNode.gain.value;

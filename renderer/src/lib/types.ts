@@ -2,6 +2,7 @@
 export type {
   LabApi, DesktopApi, DesktopExtras, LabEvent, LibraryEntry, LossChoice, TrainOptions, RunSummary, CrossEvalRow,
   AudioRef, ExportOptions, ExportResult, TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName, ValMetrics, SplitRecord, SpectralView, ViewSpace,
+  AbxAnswerReply, AbxTrial, ListeningSummary,
 } from '../../../src/api/contract.js';
 
 import type { RunSummary } from '../../../src/api/contract.js';

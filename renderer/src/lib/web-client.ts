@@ -105,6 +105,13 @@ export class WebClient implements LabApi {
   crossEvaluate: LabApi['crossEvaluate'] = (runIds, clipIds) => this.call('crossEvaluate', runIds, clipIds);
   annotateRun: LabApi['annotateRun'] = (runId, notes) => this.call('annotateRun', runId, notes);
   deleteRun: LabApi['deleteRun'] = (runId) => this.call('deleteRun', runId);
+  startAbx: LabApi['startAbx'] = (start) => this.call('startAbx', start);
+  abxTrial: LabApi['abxTrial'] = (testId) => this.call('abxTrial', testId);
+  answerAbx: LabApi['answerAbx'] = (testId, trial, answer, taken) => this.call('answerAbx', testId, trial, answer, taken);
+  listeningTests: LabApi['listeningTests'] = () => this.call('listeningTests');
+  listeningTest: LabApi['listeningTest'] = (testId) => this.call('listeningTest', testId);
+  discardListeningTest: LabApi['discardListeningTest'] = (testId) => this.call('discardListeningTest', testId);
+  listeningCsv: LabApi['listeningCsv'] = (testId) => this.call('listeningCsv', testId);
   exportAudio: LabApi['exportAudio'] = (ref, path, opts) => this.call('exportAudio', ref, path, opts);
 
   async addFileData(name: string, data: ArrayBuffer): Promise<LibraryEntry> {
