@@ -13,6 +13,8 @@ export type ListeningSummary =
       finishedAt: string | null;
       listener: string | null;
       labels: SideLabels;
+      /** What each side is: a run's reconstruction (its id), the original, or other audio. */
+      sides: { A: SideSource; B: SideSource };
       region: Region | null;
       trials: number;
       answered: number;
@@ -22,6 +24,16 @@ export type ListeningSummary =
       damaged?: undefined;
     }
   | { id: string; damaged: string };
+
+/** What a side of a test played, read from its audio reference (this layer does not know the API's types). */
+export type SideSource = { run: string } | { original: true } | { other: true };
+
+export function sideSource(ref: unknown): SideSource {
+  const r = ref as { kind?: unknown; runId?: unknown; file?: unknown } | null;
+  if (r && r.kind === 'reconstruction' && typeof r.runId === 'string') return { run: r.runId };
+  if (r && (r.kind === 'model-input' || (r.kind === 'run' && typeof r.file === 'string' && r.file.endsWith('_original')))) return { original: true };
+  return { other: true };
+}
 
 export function summarizeTest(t: StoredTest<unknown>): ListeningSummary {
   if ('damaged' in t) return { id: t.id, damaged: t.damaged };
@@ -34,6 +46,7 @@ export function summarizeTest(t: StoredTest<unknown>): ListeningSummary {
     finishedAt: r.finishedAt ?? null,
     listener: r.listener ?? null,
     labels: r.compared.labels,
+    sides: { A: sideSource(r.compared.a), B: sideSource(r.compared.b) },
     region: r.region ?? null,
     trials: r.trials,
     answered: r.answers.length,

@@ -2,7 +2,8 @@
 // Debian's Chromium, on a runs folder holding one small run trained beforehand in this process. Four
 // trials, every answer "X is A": through the Web Audio graph (the loudness-match gain each side gets,
 // which X shares with its twin) the test sees which side X plays, never through the page's DOM, which
-// must not say it before the end; the stored JSON's plan must agree, and the verdict count with it.
+// must not say it before the end; the stored JSON's plan must agree, and the verdict count with it;
+// Compare then shows the run's verdict against the original.
 // Skipped with a reason when Chromium or the builds are missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
@@ -101,6 +102,12 @@ describe.skipIf(Boolean(missing))('a blind ABX test in Chromium against the real
     const row = page.locator(`[data-testid=listening-test][data-test="${record.id}"]`);
     await row.waitFor();
     expect(await row.getAttribute('data-finished')).toBe('true');
+
+    // Compare shows the run's latest blind verdict against the original.
+    await page.locator('[data-testid=tab-compare]').click();
+    const abx = page.locator('[data-testid=run-abx]');
+    await abx.waitFor();
+    expect(await abx.textContent()).toContain(`ABX vs original: ${record.result.distinguished ? 'heard' : 'not distinguished'}, ${correct} of 4`);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -13,9 +13,9 @@ import { oldestFirst, summarizeTest } from '../../src/listening/summary.js';
 import { listRunDirs } from '../../src/runs/run-files.js';
 import { tempDir } from '../helpers.js';
 
-type Ref = { kind: string; clipId: string };
+type Ref = { kind: string; clipId: string; runId?: string };
 const A: Ref = { kind: 'model-input', clipId: 'clip-1' };
-const B: Ref = { kind: 'reconstruction', clipId: 'clip-1' };
+const B: Ref = { kind: 'reconstruction', runId: 'run-1', clipId: 'clip-1' };
 const SEED = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
 /** What the service gives the store: a reference is an object with a string kind. */
@@ -154,7 +154,7 @@ describe('the listening folder', () => {
       const restarted = new ListeningStore(runs, checkRef);
       const listed = restarted.list();
       expect(listed.map(summarizeTest)).toEqual([
-        { id, kind: 'abx', createdAt: '2026-03-01T12:00:00.000Z', finished: false, finishedAt: null, listener: 'Jo', labels: { A: 'original', B: 'tiny mel run' }, region: { start: 1, end: 3 }, trials: 4, answered: 2, practice: false, result: null },
+        { id, kind: 'abx', createdAt: '2026-03-01T12:00:00.000Z', finished: false, finishedAt: null, listener: 'Jo', labels: { A: 'original', B: 'tiny mel run' }, sides: { A: { original: true }, B: { run: 'run-1' } }, region: { start: 1, end: 3 }, trials: 4, answered: 2, practice: false, result: null },
       ]);
       let r = restarted.read(id);
       expect(currentTrial(r)).toBe(3);
