@@ -19,7 +19,8 @@ export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;
  * - styles: 'unsafe-inline' because Svelte and uPlot set inline styles; styles cannot run script;
  * - images and media: blob: and data: for spectrogram canvases exported as images and for audio
  *   elements playing WAV bytes the API returned; the Web Audio API itself needs no source;
- * - workers: the renderer's own worker files (the spectrogram worker), not blob: ones;
+ * - workers: none; the page starts no worker (its views are computed by the engine, in main's worker
+ *   threads), so a script that got in could not start one either;
  * - connect: its own origin only (the API goes through IPC, not the network).
  * The renderer's index.html carries the same rules in a <meta> tag for the web host; where both
  * apply a browser enforces both, so this header can only narrow what the page may do.
@@ -31,7 +32,7 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data: blob:",
   "media-src 'self' blob:",
   "font-src 'self'",
-  "worker-src 'self'",
+  "worker-src 'none'",
   "connect-src 'self'",
   "object-src 'none'",
   "frame-src 'none'",

@@ -70,6 +70,8 @@ describe('Content-Security-Policy', () => {
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|wasm-unsafe-eval|unsafe-hashes|strict-dynamic/);
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/https?:|\*/);
     expect(directives.get('connect-src')).toEqual(["'self'"]);
+    // The page starts no worker: its views are computed by the engine.
+    expect(directives.get('worker-src')).toEqual(["'none'"]);
   });
 
   it('is the same policy in the protocol handler and in the session header hook', () => {
