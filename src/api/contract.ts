@@ -171,6 +171,12 @@ export interface CrossEvalRow {
   loss: LossName;
   /** Loss in every output space on the given audio (plain values; the app shows them in dB). */
   scores: Evaluation;
+  /**
+   * The scored library clips this run trained on (found in its split.json by the hash of their
+   * samples, so a renamed copy counts too): part of the score is on audio it learned from. Empty when
+   * scored on its own test split, or for a run made before runs recorded their split.
+   */
+  trainedOn: string[];
 }
 
 export type LabEvent = { type: 'train'; runId: string; event: TrainEvent } | { type: 'train-error'; runId: string; code: string; message: string };

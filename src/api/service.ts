@@ -350,8 +350,22 @@ export class LabService implements LabApi {
       return { runId, dir, weights: { file: path.join(dir, 'best.weights') } };
     });
     // One job per run, so two workers score two runs at once.
-    const rows = await Promise.all(runs.map((r) => this.jobs.run({ kind: 'evaluate', runs: [r], clips }) as Promise<CrossEvalRow[]>));
-    return rows.flat();
+    const rows = await Promise.all(runs.map((r) => this.jobs.run({ kind: 'evaluate', runs: [r], clips }) as Promise<Omit<CrossEvalRow, 'trainedOn'>[]>));
+    const scored = clipIds ? [...new Set(clipIds)].map((id) => this.clip(id).entry as Extract<LibraryEntry, { ok: true }>) : [];
+    return rows.flat().map((row) => ({ ...row, trainedOn: this.clipsTrainedOn(row.runId, scored) }));
+  }
+
+  /** Which of `clips` the run trained on, by the hashes its split.json records ([] without one). */
+  private clipsTrainedOn(runId: string, clips: readonly Extract<LibraryEntry, { ok: true }>[]): string[] {
+    if (clips.length === 0) return [];
+    let split: SplitRecord;
+    try {
+      split = readSplit(this.runDir(runId));
+    } catch {
+      return [];
+    }
+    const trained = new Set(split.train.map((s) => split.clips[s.clip]?.sha256));
+    return clips.filter((c) => trained.has(c.sha256)).map((c) => c.name);
   }
 
   // ---- audio ----

@@ -99,6 +99,9 @@ describe('LabService', () => {
 
       const rows = await lab.crossEvaluate([runId]);
       expect(Object.keys(rows[0].scores.losses!)).toHaveLength(LOSS_NAMES.length);
+      // On its own test split nothing is training audio; on the clip it trained on, the row says so.
+      expect(rows[0].trainedOn).toEqual([]);
+      expect((await lab.crossEvaluate([runId], [clip.id]))[0].trainedOn).toEqual([clip.name]);
       expect(rows[0].scores.losses!['mel-db-l1']).toBeCloseTo(result!.metrics!.losses!['mel-db-l1'], 4);
 
       const recon = new Uint8Array(await lab.audio({ kind: 'reconstruction', runId, clipId: clip.id }));

@@ -11,16 +11,21 @@ export async function exportWav(ref: AudioRef, suggestedName: string, opts: Expo
     return r ? `Saved ${r.path} (${(r.bytes / 1024).toFixed(0)} KiB)${clippedNote(r.clipped)}` : null;
   }
   const bytes = await api.audio(ref, opts);
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'audio/wav' }));
+  downloadBlob(new Blob([bytes], { type: 'audio/wav' }), suggestedName);
+  return `Downloaded ${suggestedName} (${(bytes.byteLength / 1024).toFixed(0)} KiB)`;
+}
+
+/** Hand `blob` to the browser as a download named `name` (the page has no other way to write a file). */
+export function downloadBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = suggestedName;
+  a.download = name;
   a.style.display = 'none';
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  return `Downloaded ${suggestedName} (${(bytes.byteLength / 1024).toFixed(0)} KiB)`;
 }
 
 function clippedNote(clipped: number | undefined): string {
