@@ -4,69 +4,16 @@
 // agree with the plan, and a verdict only when every trial is answered. Anything else is
 // LISTENING_DAMAGED with the reason, and the list shows it as damaged (never breaking).
 import { describeValue } from '../util/describe-value.js';
-import { abxPlan, SEED_PATTERN, type Side } from './abx-plan.js';
-import { ABX_MAX_TRIALS, labelProblem, LISTENING_FORMAT, LISTENING_VERSION, regionProblem, type AbxAnswer, type AbxRecord, type ClipIdentity, type Region } from './abx-record.js';
-import { ListeningError } from './errors.js';
+import { abxPlan, type Side } from './abx-plan.js';
+import { SEED_PATTERN } from './seed.js';
+import { ABX_MAX_TRIALS, LISTENING_FORMAT, LISTENING_VERSION, type AbxAnswer, type AbxRecord } from './abx-record.js';
+import { asDamaged, bool, clip, Damage, date, header, label, num, object, ref, region, str, type RefCheck } from './parse-fields.js';
 
-/** Checks a stored audio reference; returns it (or a clean copy) or throws with what is wrong. */
-export type RefCheck<Ref> = (value: unknown, where: string) => Ref;
-
-class Damage extends Error {}
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-function object(v: unknown, where: string): Record<string, unknown> {
-  if (!isObject(v)) throw new Damage(`${where} should be an object, not ${describeValue(v)}`);
-  return v;
-}
-
-function str(v: unknown, where: string): string {
-  if (typeof v !== 'string') throw new Damage(`${where} should be a string, not ${describeValue(v)}`);
-  return v;
-}
-
-function num(v: unknown, where: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Damage(`${where} should be a finite number, not ${describeValue(v)}`);
-  return v;
-}
-
-function bool(v: unknown, where: string): boolean {
-  if (typeof v !== 'boolean') throw new Damage(`${where} should be true or false, not ${describeValue(v)}`);
-  return v;
-}
+export type { RefCheck };
 
 function side(v: unknown, where: string): Side {
   if (v !== 'A' && v !== 'B') throw new Damage(`${where} should be 'A' or 'B', not ${describeValue(v)}`);
   return v;
-}
-
-function date(v: unknown, where: string): string {
-  const s = str(v, where);
-  if (Number.isNaN(Date.parse(s))) throw new Damage(`${where} is not a date: ${JSON.stringify(s.slice(0, 40))}`);
-  return s;
-}
-
-function label(v: unknown, where: string): string {
-  const s = str(v, where);
-  const problem = labelProblem(where, s);
-  if (problem) throw new Damage(problem);
-  return s;
-}
-
-function region(v: unknown, where: string): Region {
-  const o = object(v, where);
-  const r = { start: num(o.start, `${where}.start`), end: num(o.end, `${where}.end`) };
-  const problem = regionProblem(r);
-  if (problem) throw new Damage(`${where}: ${problem}`);
-  return r;
-}
-
-function clip(v: unknown, where: string): ClipIdentity | null {
-  if (v === null) return null;
-  const o = object(v, where);
-  const sha256 = str(o.sha256, `${where}.sha256`);
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Damage(`${where}.sha256 is not a SHA-256 in hex`);
-  return { name: str(o.name, `${where}.name`), sha256 };
 }
 
 function answer(v: unknown, where: string, trial: number, plan: readonly Side[]): AbxAnswer {
@@ -101,21 +48,9 @@ function verdict(v: unknown, where: string, answers: readonly AbxAnswer[]): NonN
   return r;
 }
 
-/** A side's audio reference, as `checkRef` judges it; whatever it refuses is damage. */
-function ref<Ref>(checkRef: RefCheck<Ref>, v: unknown, where: string): Ref {
-  try {
-    return checkRef(v, where);
-  } catch (e) {
-    throw new Damage(e instanceof Error ? e.message : `${where} is not an audio reference`);
-  }
-}
-
-function parse<Ref>(v: unknown, id: string, checkRef: RefCheck<Ref>): AbxRecord<Ref> {
-  const o = object(v, 'the file');
-  if (o.format !== LISTENING_FORMAT) throw new Damage(`it is not a listening test (format ${describeValue(o.format)}, not '${LISTENING_FORMAT}')`);
-  if (o.version !== LISTENING_VERSION) throw new Damage(`its version ${describeValue(o.version)} is not one this Codec Lab reads (${LISTENING_VERSION})`);
-  if (o.kind !== 'abx') throw new Damage(`its kind ${describeValue(o.kind)} is not one this Codec Lab reads ('abx')`);
-  if (str(o.id, 'id') !== id) throw new Damage(`its id '${String(o.id).slice(0, 60)}' is not its file's name`);
+/** The ABX test in a file's parsed JSON (the file named `<id>.json`); throws Damage if it is none. */
+export function abxFromJson<Ref>(v: unknown, id: string, checkRef: RefCheck<Ref>): AbxRecord<Ref> {
+  const { o } = header(v, id, ['abx']);
   const trials = num(o.trials, 'trials');
   if (!Number.isInteger(trials) || trials < 1 || trials > ABX_MAX_TRIALS) throw new Damage(`trials should be a whole number from 1 to ${ABX_MAX_TRIALS}, not ${trials}`);
   const seed = str(o.seed, 'seed');
@@ -161,10 +96,5 @@ function parse<Ref>(v: unknown, id: string, checkRef: RefCheck<Ref>): AbxRecord<
  * audio references (whatever it throws, its message becomes the reason).
  */
 export function parseAbxRecord<Ref>(value: unknown, id: string, checkRef: RefCheck<Ref>): AbxRecord<Ref> {
-  try {
-    return parse(value, id, checkRef);
-  } catch (e) {
-    if (e instanceof Damage) throw new ListeningError('LISTENING_DAMAGED', `listening test ${id}: ${e.message}`);
-    throw e;
-  }
+  return asDamaged(id, () => abxFromJson(value, id, checkRef));
 }

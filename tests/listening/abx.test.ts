@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { abxPlan, newAbxSeed, xOfTrial, type Side } from '../../src/listening/abx-plan.js';
+import { abxPlan, xOfTrial, type Side } from '../../src/listening/abx-plan.js';
+import { requireKind } from '../../src/listening/record.js';
+import { newSeed as newAbxSeed } from '../../src/listening/seed.js';
 import { abxView, answerAbxTrial, currentTrial, newAbxRecord, type AbxRecord } from '../../src/listening/abx-record.js';
 import { ListeningStore } from '../../src/listening/store.js';
 import { abxCsv } from '../../src/listening/csv.js';
@@ -156,7 +158,7 @@ describe('the listening folder', () => {
       expect(listed.map(summarizeTest)).toEqual([
         { id, kind: 'abx', createdAt: '2026-03-01T12:00:00.000Z', finished: false, finishedAt: null, listener: 'Jo', labels: { A: 'original', B: 'tiny mel run' }, sides: { A: { original: true }, B: { run: 'run-1' } }, region: { start: 1, end: 3 }, trials: 4, answered: 2, practice: false, result: null },
       ]);
-      let r = restarted.read(id);
+      let r = requireKind(restarted.read(id), 'abx');
       expect(currentTrial(r)).toBe(3);
       for (const t of [3, 4]) {
         r = answerAbxTrial(r, t, r.plan[t - 1], { ms: 500, region: null }, '2026-03-01T13:00:00.000Z');
