@@ -9,7 +9,7 @@
 // The page never gets ipcRenderer itself, nor an IpcRendererEvent (whose `sender` is ipcRenderer):
 // only these functions, each of which calls one fixed channel.
 import { contextBridge, ipcRenderer } from 'electron';
-import type { AbxStart, AudioRef, DesktopApi, ExportOptions, LabEvent, Region, RunNotes, Side, TrainConfig, ViewSpace } from '../src/api/contract.js';
+import type { AbxStart, AudioRef, DesktopApi, ExportOptions, LabEvent, MushraRatings, MushraStart, Region, RunNotes, Side, TrainConfig, ViewSpace } from '../src/api/contract.js';
 import type { CallError, CallResult } from '../src/api/dispatch.js';
 
 // The page's window. This file is compiled without the DOM library (it is mostly Node-side code),
@@ -66,6 +66,10 @@ const api: DesktopApi = {
   startAbx: (start: AbxStart) => call('startAbx', start),
   abxTrial: (testId: string) => call('abxTrial', testId),
   answerAbx: (testId: string, trial: number, answer: Side, taken: { ms: number; region?: Region }) => call('answerAbx', testId, trial, answer, taken),
+  startMushra: (start: MushraStart) => call('startMushra', start),
+  rateMushra: (testId: string, ratings: MushraRatings) => call('rateMushra', testId, ratings),
+  submitMushra: (testId: string, ratings: MushraRatings) => call('submitMushra', testId, ratings),
+  listeningResults: () => call('listeningResults'),
   listeningTests: () => call('listeningTests'),
   listeningTest: (testId: string) => call('listeningTest', testId),
   discardListeningTest: (testId: string) => call('discardListeningTest', testId),

@@ -95,7 +95,7 @@ export const ENGINE_ORDER: Readonly<Record<string, number>> = {
   phase: 2,
   // Data, scores, run folders.
   data: 3, eval: 3, runs: 3, views: 3,
-  // Listening tests (blind ABX): their records, plan and files in the runs folder.
+  // Listening tests (blind ABX, MUSHRA): their records, plans, anchors and files in the runs folder.
   listening: 3,
   // Training, and the other heavy jobs in workers.
   train: 4, jobs: 4,

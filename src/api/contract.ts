@@ -16,12 +16,16 @@ import type { ExportOptions } from '../common/export-options.js';
 import type { RunNotes } from '../runs/run-notes.js';
 import type { AbxRecordView, AbxVerdict, Region, Side, SideLabels } from '../listening/abx-record.js';
 import type { ListeningSummary } from '../listening/summary.js';
+import type { MushraRatings, MushraView } from '../listening/mushra-record.js';
+import type { ListeningResults } from '../listening/aggregate.js';
 
 /** A validation scored on the common yardstick: every loss space (plain values), SI-SDR and SNR in dB. */
 export type ValMetrics = Yardstick;
 
 export type { TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName, SpectralView, ViewTransform, ViewSpace, SplitRecord, RunNotes };
-export type { AbxVerdict, Region, Side, SideLabels, ListeningSummary };
+export type { AbxVerdict, Region, Side, SideLabels, ListeningSummary, MushraRatings, ListeningResults };
+export type { AgreementRow, ConditionAggregate, ListenerScreen, MeasureName } from '../listening/aggregate.js';
+export type { ConditionMeasures, MushraResult, MushraRole, MushraSlotView } from '../listening/mushra-record.js';
 
 /** A file in the library: loaded, or refused with the reason. */
 export type LibraryEntry =
@@ -118,7 +122,45 @@ export type AudioRef =
    * reference does not tell. Heard only while that trial is the current one (or once the test is
    * finished); never viewed or exported, which would tell which side it is.
    */
-  | { kind: 'abx-x'; testId: string; trial: number };
+  | { kind: 'abx-x'; testId: string; trial: number }
+  /**
+   * A MUSHRA anchor (ITU-R BS.1534-3 §5.1), mono at 24 kHz: the original low-pass filtered at
+   * `cutoffHz` (3500, the mandatory anchor, or 7000, the optional mid anchor) by a linear-phase FIR
+   * whose delay is compensated, so it stays in sync with the original (src/audio/lowpass-anchor.ts).
+   */
+  | { kind: 'anchor'; of: OracleOriginal; cutoffHz: AnchorCutoff }
+  /**
+   * The condition a MUSHRA test presents at `slot` (counted from 1, in the listener's random order),
+   * which this reference does not tell. Heard any time; viewed or exported only once the test is
+   * finished, when what each slot was is revealed anyway.
+   */
+  | { kind: 'mushra-slot'; testId: string; slot: number };
+
+/** A MUSHRA anchor's cut-off, Hz: 3.5 kHz (mandatory in BS.1534-3) or 7 kHz (the optional mid anchor). */
+export { ANCHOR_CUTOFFS_HZ as ANCHOR_CUTOFFS, type AnchorCutoff } from '../listening/lowpass-anchor.js';
+import type { AnchorCutoff } from '../listening/lowpass-anchor.js';
+
+/**
+ * How a MUSHRA test starts. The reference is heard openly (labelled) and hidden among the
+ * conditions; so are the anchors, made from it; the runs are 1 to 8 reconstructions of the same
+ * audio. Everything is looped on `region`.
+ */
+export interface MushraStart {
+  /** The original: a clip's model input, or a run's held-out original (test_original, val_original). */
+  reference: AudioRef;
+  /** What the open reference is called ("original", the clip's name); one line. */
+  referenceLabel: string;
+  /** 1 to 8 runs' reconstructions of the reference's audio, each with what to call it once revealed. */
+  runs: { audio: AudioRef; label: string }[];
+  /** The low-pass anchors: [3500] without it (the mandatory one); [3500, 7000] adds the mid anchor. */
+  anchors?: AnchorCutoff[];
+  /** The excerpt, seconds; the whole audio without it. */
+  region?: Region;
+  listener?: string;
+}
+
+/** A MUSHRA test as the page may see it: slots by number until it is finished, then what each was. */
+export type MushraTestView = MushraView<AudioRef, Extract<AudioRef, { kind: 'mushra-slot' }>>;
 
 /** How an ABX test starts: the two sides and their labels, the region, the number of trials. */
 export interface AbxStart {
@@ -159,7 +201,7 @@ export interface AbxAnswerReply {
 }
 
 /** A stored listening test as the page may see it (the plan only once it is finished). */
-export type ListeningTestView = AbxRecordView<AudioRef>;
+export type ListeningTestView = AbxRecordView<AudioRef> | MushraTestView;
 
 /** What an oracle starts from: a library clip (its model input), or a run's held-out original. */
 export type OracleOriginal = { clipId: string } | { runId: string; file: 'test_original' | 'val_original' };
@@ -221,13 +263,28 @@ export interface LabApi {
    * trials are answered in order, each once (ABX_OUT_OF_ORDER otherwise, ABX_DONE after the last).
    */
   answerAbx(testId: string, trial: number, answer: Side, taken: { ms: number; region?: Region }): Promise<AbxAnswerReply>;
+  /**
+   * Start a MUSHRA-style test (ITU-R BS.1534-3): the reference, the hidden reference, the anchors and
+   * the runs, in an order drawn from a cryptographic seed; stored at once.
+   */
+  startMushra(o: MushraStart): Promise<{ testId: string; conditions: number }>;
+  /** Save the scores and heard times so far (by slot); the test stays open. MUSHRA_DONE once finished. */
+  rateMushra(testId: string, ratings: MushraRatings): Promise<MushraTestView>;
+  /**
+   * Save and finish: every slot must have been heard and scored (MUSHRA_INCOMPLETE otherwise). Each
+   * condition is then scored by the objective measures on the excerpt (every loss space in dB,
+   * SI-SDR, SNR, LSD, MCD) and the test is stored with its result; the answer reveals every slot.
+   */
+  submitMushra(testId: string, ratings: MushraRatings): Promise<MushraTestView>;
+  /** The finished MUSHRA tests together: means and intervals per run, post-screening, and which measure agrees with the ears. */
+  listeningResults(): Promise<ListeningResults>;
   /** Every stored listening test, oldest first: finished, unfinished (resumable) or damaged (with why). */
   listeningTests(): Promise<ListeningSummary[]>;
   /** A stored test; until it is finished without its seed and plan (and, unless practising, without X of the answered trials). */
   listeningTest(testId: string): Promise<ListeningTestView>;
   /** Move a test's file to `trash/` in the runs folder (never erased); returns where it went. */
   discardListeningTest(testId: string): Promise<{ movedTo: string }>;
-  /** A finished test as CSV: a header and one row per trial (LISTENING_UNFINISHED before the end). */
+  /** A finished test as CSV: a header and one row per trial (ABX) or per condition (MUSHRA); LISTENING_UNFINISHED before the end. */
   listeningCsv(testId: string): Promise<string>;
 
   /**
@@ -254,7 +311,7 @@ export type LabMethod = Exclude<keyof LabApi, 'subscribe'>;
 export const LAB_METHODS: readonly LabMethod[] = [
   'listLibrary', 'addFiles', 'addFileData', 'removeClip', 'trainOptions', 'startTraining', 'pauseTraining',
   'resumeTraining', 'stopTraining', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'annotateRun', 'deleteRun',
-  'startAbx', 'abxTrial', 'answerAbx', 'listeningTests', 'listeningTest', 'discardListeningTest', 'listeningCsv', 'audio', 'spectralView', 'exportAudio',
+  'startAbx', 'abxTrial', 'answerAbx', 'startMushra', 'rateMushra', 'submitMushra', 'listeningResults', 'listeningTests', 'listeningTest', 'discardListeningTest', 'listeningCsv', 'audio', 'spectralView', 'exportAudio',
 ];
 
 /**

@@ -17,23 +17,28 @@ import { notesProblem, writeRunNotes, type RunNotes } from '../runs/run-notes.js
 import { moveRunToTrash } from '../runs/trash.js';
 import { readSplit } from '../runs/split-file.js';
 import { JobPool } from '../jobs/pool.js';
-import type { OracleJob, SharedAudio, SharedBytes, ViewSource, WeightsRef } from '../jobs/protocol.js';
+import type { AnchorJob, OracleJob, SharedAudio, SharedBytes, ViewSource, WeightsRef } from '../jobs/protocol.js';
 import { MODEL_RATE } from '../audio/prepare.js';
 import type { WavEncoding } from '../audio/export-encode.js';
 import { EXPORT_RATES, EXPORT_SAMPLE_FORMATS, type ExportOptions } from '../common/export-options.js';
 import type {
-  AbxAnswerReply, AbxStart, AbxTrial, AudioRef, CrossEvalRow, ExportResult, LabApi, LabEvent, LibraryEntry, ListeningSummary, ListeningTestView, Region, RunSummary, Side, SpectralView, SplitRecord, TrainOptions,
+  AbxAnswerReply, AbxStart, AbxTrial, AudioRef, CrossEvalRow, ExportResult, LabApi, LabEvent, LibraryEntry, ListeningResults, ListeningSummary, ListeningTestView, MushraRatings, MushraStart,
+  MushraTestView, Region, RunSummary, Side, SpectralView, SplitRecord, TrainOptions,
 } from './contract.js';
+import { ANCHOR_CUTOFFS, type AnchorCutoff } from './contract.js';
 import { isViewSpace, VIEW_DEFAULT_COLUMNS, VIEW_SPACES, type ViewSpace } from '../common/view-spaces.js';
 import type { TrainResult } from '../train/run.js';
 import { summarizeRun } from './run-summary.js';
 import { toCallError } from './call-error.js';
-import { abxSideRef, isId, ORACLE_RUN_FILES, ORACLE_SPACES, RUN_AUDIO_FILES } from './validate.js';
+import { isHiddenRef, listenedAudioRef, isId, type HiddenRef, ORACLE_RUN_FILES, ORACLE_SPACES, RUN_AUDIO_FILES } from './validate.js';
 import { pathHider } from './hide-paths.js';
 import { ListeningStore } from '../listening/store.js';
-import { newAbxSeed } from '../listening/abx-plan.js';
+import { newSeed } from '../listening/seed.js';
 import { ABX_DEFAULT_TRIALS, ABX_MAX_TRIALS, abxView, answerAbxTrial, labelProblem, newAbxRecord, regionProblem, requireCurrentTrial, type ClipIdentity } from '../listening/abx-record.js';
-import { abxCsv } from '../listening/csv.js';
+import { MUSHRA_MAX_RUNS, conditionOfSlot, finishMushra, mushraView, newMushraRecord, ratingsProblem, requireUnfinished, saveRatings, submitProblem, type ConditionMeasures, type MushraRecord } from '../listening/mushra-record.js';
+import { requireKind } from '../listening/record.js';
+import { aggregateMushra } from '../listening/aggregate.js';
+import { abxCsv, mushraCsv } from '../listening/csv.js';
 import { oldestFirst, summarizeTest } from '../listening/summary.js';
 import { ListeningError } from '../listening/errors.js';
 
@@ -65,16 +70,17 @@ function need(cond: unknown, what: string): asserts cond {
 }
 
 type AbxXRef = Extract<AudioRef, { kind: 'abx-x' }>;
+type MushraSlotRef = Extract<AudioRef, { kind: 'mushra-slot' }>;
+/** Audio the lab names directly: anything but a test's hidden audio. */
+type PlainRef = Exclude<AudioRef, HiddenRef>;
+/** Audio made from an original: Setup B's oracle, or a MUSHRA anchor. */
+type DerivedRef = Extract<AudioRef, { kind: 'oracle' | 'anchor' }>;
 
 /**
  * X of an ABX trial is heard, and nothing else: its picture or an exported file could be compared
  * with A's and B's and so tell which side it is before the answer.
  */
 const abxXRefused = (what: string) => new ApiError('BAD_REQUEST', `X of an ABX trial is only heard, never ${what}: that would tell which side it is`);
-
-function notAbxX(ref: AudioRef, what: string): asserts ref is Exclude<AudioRef, AbxXRef> {
-  if (ref.kind === 'abx-x') throw abxXRefused(what);
-}
 
 export interface LabServiceOptions {
   /** Folder holding the run folders. */
@@ -107,7 +113,7 @@ export class LabService implements LabApi {
     this.runsDir = path.resolve(o.runsDir);
     this.jobs = new JobPool({ size: o.workers });
     this.libraryLimit = o.libraryLimitBytes ?? LIBRARY_LIMIT_BYTES;
-    this.listening = new ListeningStore<AudioRef>(this.runsDir, abxSideRef);
+    this.listening = new ListeningStore<AudioRef>(this.runsDir, listenedAudioRef);
     this.hidePaths = pathHider(this.runsDir);
     this.ready = o.withBundledClip === false ? Promise.resolve() : this.load(path.basename(BUNDLED_CLIP), { path: BUNDLED_CLIP }, true).then(() => undefined);
   }
@@ -382,15 +388,37 @@ export class LabService implements LabApi {
    * An oracle reference, checked: its original as a job names it (a clip's model input, or a run's
    * held-out original file and that file's name) and the Griffin-Lim the worker runs on it.
    */
-  private oracle(ref: Extract<AudioRef, { kind: 'oracle' }>): { original: { audio: SharedAudio } | { from: string }; clipId?: string; runFile?: string; job: OracleJob } {
-    need((ORACLE_SPACES as readonly string[]).includes(ref.space), `an oracle's space must be one of ${ORACLE_SPACES.join(', ')}`);
-    need(Number.isInteger(ref.glIters) && ref.glIters >= GL_ITERS.min && ref.glIters <= GL_ITERS.max, `an oracle's glIters must be a whole number from ${GL_ITERS.min} to ${GL_ITERS.max}`);
-    const job = { space: ref.space, glIters: ref.glIters };
+  /** The original a derived audio (an oracle, an anchor) is made from, and the job that makes it. */
+  private derived(ref: DerivedRef): { original: { audio: SharedAudio } | { from: string }; clipId?: string; runFile?: string; job: { oracle: OracleJob } | { anchor: AnchorJob } } {
+    let job: { oracle: OracleJob } | { anchor: AnchorJob };
+    if (ref.kind === 'oracle') {
+      need((ORACLE_SPACES as readonly string[]).includes(ref.space), `an oracle's space must be one of ${ORACLE_SPACES.join(', ')}`);
+      need(Number.isInteger(ref.glIters) && ref.glIters >= GL_ITERS.min && ref.glIters <= GL_ITERS.max, `an oracle's glIters must be a whole number from ${GL_ITERS.min} to ${GL_ITERS.max}`);
+      job = { oracle: { space: ref.space, glIters: ref.glIters } };
+    } else {
+      need(ANCHOR_CUTOFFS.includes(ref.cutoffHz), `an anchor's cutoffHz is one of ${ANCHOR_CUTOFFS.join(', ')} (ITU-R BS.1534-3)`);
+      job = { anchor: { cutoffHz: ref.cutoffHz } };
+    }
     const of = ref.of as Partial<{ clipId: string; runId: string; file: string }> | null;
-    need(of !== null && typeof of === 'object', "an oracle needs 'of': { clipId } or { runId, file }");
+    need(of !== null && typeof of === 'object', `an ${ref.kind} needs 'of': { clipId } or { runId, file }`);
     if (of.runId === undefined) return { original: { audio: this.clip(of.clipId!).mono }, clipId: of.clipId, job };
-    need((ORACLE_RUN_FILES as readonly string[]).includes(of.file!), `an oracle of a run's audio starts from one of ${ORACLE_RUN_FILES.join(', ')}`);
+    need((ORACLE_RUN_FILES as readonly string[]).includes(of.file!), `an ${ref.kind} of a run's audio starts from one of ${ORACLE_RUN_FILES.join(', ')}`);
     return { original: { from: this.runAudioFile({ kind: 'run', runId: of.runId, file: of.file as (typeof ORACLE_RUN_FILES)[number] }) }, runFile: of.file, job };
+  }
+
+  /**
+   * The audio a test's hidden reference stands for. Heard: an ABX trial's X (only the current
+   * trial's), a MUSHRA slot (any time). Viewed or exported: a MUSHRA slot once its test is finished
+   * (what it was is told then); X never, and a slot never before the end, since a picture or a file
+   * compared with the others would tell what it is.
+   */
+  private unhide(ref: AudioRef, use: 'heard' | 'viewed' | 'exported'): PlainRef {
+    if (ref.kind === 'abx-x') {
+      if (use !== 'heard') throw abxXRefused(use);
+      return this.abxX(ref);
+    }
+    if (ref.kind === 'mushra-slot') return this.mushraSlot(ref, use);
+    return ref;
   }
 
   /**
@@ -400,28 +428,24 @@ export class LabService implements LabApi {
    * may differ: they have no one source rate and are refused (NO_SOURCE_RATE) rather than silently
    * written at 24 kHz under a name that promises otherwise.
    */
-  private encoding(ref: AudioRef, opts: ExportOptions | undefined): WavEncoding | undefined {
+  private encoding(ref: PlainRef, opts: ExportOptions | undefined): WavEncoding | undefined {
     if (opts === undefined) return undefined;
-    notAbxX(ref, 'exported');
     need(
       opts !== null && typeof opts === 'object' && EXPORT_SAMPLE_FORMATS.includes(opts.sampleFormat) && EXPORT_RATES.includes(opts.rate),
       `export options are { sampleFormat: ${EXPORT_SAMPLE_FORMATS.join(' | ')}, rate: ${EXPORT_RATES.join(' | ')} }`,
     );
     if (ref.kind === 'clip') throw new ApiError('BAD_REQUEST', 'a library clip is exported as it is, in its own format and rate; export options apply to model audio (its model input or a reconstruction)');
     if (opts.rate === 'model') return { sampleFormat: opts.sampleFormat, sampleRate: MODEL_RATE };
-    const source: { clipId?: string; runFile?: string } = ref.kind === 'run' ? { runFile: ref.file } : ref.kind === 'oracle' ? this.oracle(ref) : { clipId: ref.clipId };
+    const source: { clipId?: string; runFile?: string } = ref.kind === 'run' ? { runFile: ref.file } : ref.kind === 'oracle' || ref.kind === 'anchor' ? this.derived(ref) : { clipId: ref.clipId };
     if (source.runFile !== undefined) throw new ApiError('NO_SOURCE_RATE', `${source.runFile} gathers segments of the run's clips, which may differ in rate: it has no one source rate; export it at 24 kHz`);
     const { entry } = this.clip(source.clipId!);
     if (!entry.ok) throw new ApiError('CLIP_REFUSED', `${entry.name} was refused`);
     return { sampleFormat: opts.sampleFormat, sampleRate: entry.sampleRate, frames: entry.frames };
   }
 
-  async audio(ref: AudioRef, opts?: ExportOptions): Promise<ArrayBuffer> {
-    need(ref !== null && typeof ref === 'object' && typeof (ref as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
-    if (ref.kind === 'abx-x') {
-      need(opts === undefined, 'X of an ABX trial is heard as the lab plays it; export options do not apply');
-      return this.audio(this.abxX(ref));
-    }
+  async audio(hidden: AudioRef, opts?: ExportOptions): Promise<ArrayBuffer> {
+    need(hidden !== null && typeof hidden === 'object' && typeof (hidden as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
+    const ref = this.unhide(hidden, opts === undefined ? 'heard' : 'exported');
     const encoding = this.encoding(ref, opts);
     switch (ref.kind) {
       case 'clip': {
@@ -443,9 +467,10 @@ export class LabService implements LabApi {
         const b = readRunFile(this.runAudioFile(ref));
         return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
       }
-      case 'oracle': {
-        const { original, job } = this.oracle(ref);
-        return this.jobs.run({ kind: 'encode-wav', ...original, oracle: job, encoding }) as Promise<ArrayBuffer>;
+      case 'oracle':
+      case 'anchor': {
+        const { original, job } = this.derived(ref);
+        return this.jobs.run({ kind: 'encode-wav', ...original, ...job, encoding }) as Promise<ArrayBuffer>;
       }
       default:
         throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
@@ -453,8 +478,9 @@ export class LabService implements LabApi {
   }
 
   /** The model-rate audio `ref` names, as a view job reads it: a clip as its model input (what a loss sees). */
-  private viewSource(ref: AudioRef): ViewSource {
-    need(ref !== null && typeof ref === 'object' && typeof (ref as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
+  private viewSource(hidden: AudioRef, use: 'viewed' | 'heard' = 'viewed'): ViewSource {
+    need(hidden !== null && typeof hidden === 'object' && typeof (hidden as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
+    const ref = this.unhide(hidden, use);
     switch (ref.kind) {
       case 'clip':
       case 'model-input':
@@ -463,12 +489,11 @@ export class LabService implements LabApi {
         return { audio: this.clip(ref.clipId).mono, weights: this.weights(ref.runId).weights };
       case 'run':
         return { file: this.runAudioFile(ref) };
-      case 'oracle': {
-        const { original, job } = this.oracle(ref);
-        return 'from' in original ? { file: original.from, oracle: job } : { audio: original.audio, oracle: job };
+      case 'oracle':
+      case 'anchor': {
+        const { original, job } = this.derived(ref);
+        return 'from' in original ? { file: original.from, ...job } : { audio: original.audio, ...job };
       }
-      case 'abx-x':
-        throw abxXRefused('viewed');
       default:
         throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
     }
@@ -485,10 +510,10 @@ export class LabService implements LabApi {
    * nothing re-encoded), a run's file as it is, model audio as 24 kHz float; or, with `opts`, model
    * audio and a run's file as they ask (see encoding).
    */
-  async exportAudio(ref: AudioRef, file: string, opts?: ExportOptions): Promise<ExportResult> {
+  async exportAudio(hidden: AudioRef, file: string, opts?: ExportOptions): Promise<ExportResult> {
     need(typeof file === 'string' && file.toLowerCase().endsWith('.wav'), 'export needs a path ending in .wav');
-    need(ref !== null && typeof ref === 'object' && typeof (ref as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
-    notAbxX(ref, 'exported');
+    need(hidden !== null && typeof hidden === 'object' && typeof (hidden as { kind?: unknown }).kind === 'string', 'an audio reference is needed');
+    const ref = this.unhide(hidden, 'exported');
     const encoding = this.encoding(ref, opts);
     switch (ref.kind) {
       case 'clip':
@@ -502,9 +527,10 @@ export class LabService implements LabApi {
         const { weights } = this.weights(ref.runId);
         return this.jobs.run({ kind: 'write-wav', audio: this.clip(ref.clipId).mono, weights, path: file, encoding }) as Promise<ExportResult>;
       }
-      case 'oracle': {
-        const { original, job } = this.oracle(ref);
-        return this.jobs.run({ kind: 'write-wav', ...original, oracle: job, path: file, encoding }) as Promise<ExportResult>;
+      case 'oracle':
+      case 'anchor': {
+        const { original, job } = this.derived(ref);
+        return this.jobs.run({ kind: 'write-wav', ...original, ...job, path: file, encoding }) as Promise<ExportResult>;
       }
       default:
         throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
@@ -514,7 +540,7 @@ export class LabService implements LabApi {
   // ---- listening tests ----
 
   /** Throws as the audio call would if `ref` could not be heard now: so a test never starts on audio that is not there. */
-  private checkHearable(ref: Exclude<AudioRef, AbxXRef>): void {
+  private checkHearable(ref: PlainRef): void {
     switch (ref.kind) {
       case 'clip':
       case 'model-input':
@@ -528,7 +554,8 @@ export class LabService implements LabApi {
         this.runAudioFile(ref);
         return;
       case 'oracle':
-        this.oracle(ref);
+      case 'anchor':
+        this.derived(ref);
         return;
       default:
         throw new ApiError('BAD_REQUEST', `unknown audio kind '${(ref as { kind: string }).kind}'`);
@@ -538,7 +565,7 @@ export class LabService implements LabApi {
   /** The library clip a side is heard on (a run's own files gather several: none). */
   private static clipIdOf(ref: AudioRef): string | null {
     if (ref.kind === 'clip' || ref.kind === 'model-input' || ref.kind === 'reconstruction') return ref.clipId;
-    if (ref.kind === 'oracle' && 'clipId' in ref.of) return ref.of.clipId;
+    if ((ref.kind === 'oracle' || ref.kind === 'anchor') && 'clipId' in ref.of) return ref.of.clipId;
     return null;
   }
 
@@ -570,9 +597,9 @@ export class LabService implements LabApi {
     }
     for (const ref of [o.a, o.b]) {
       need(ref !== null && typeof ref === 'object' && typeof ref.kind === 'string', 'startAbx needs two audio references, a and b');
-      notAbxX(ref, 'a side of another test');
+      need(!isHiddenRef(ref), "startAbx: a side is audio of the lab, not a test's hidden audio (an ABX trial's X, a MUSHRA slot)");
     }
-    const { a, b } = o as { a: Exclude<AudioRef, AbxXRef>; b: Exclude<AudioRef, AbxXRef> };
+    const { a, b } = o as { a: PlainRef; b: PlainRef };
     need(!isDeepStrictEqual(a, b), 'A and B are the same audio: there would be nothing to tell apart');
     await this.ready;
     this.checkHearable(a);
@@ -587,7 +614,7 @@ export class LabService implements LabApi {
       trials,
       practice: o.practice === true,
       listener: o.listener,
-      seed: newAbxSeed(),
+      seed: newSeed(),
       createdAt: new Date().toISOString(),
     });
     this.listening.write(record);
@@ -600,7 +627,7 @@ export class LabService implements LabApi {
   }
 
   async abxTrial(testId: string): Promise<AbxTrial> {
-    const r = this.readTest(testId);
+    const r = requireKind(this.readTest(testId), 'abx');
     const trial = requireCurrentTrial(r);
     return { trial, of: r.trials, a: r.compared.a, b: r.compared.b, x: { kind: 'abx-x', testId: r.id, trial }, labels: r.compared.labels, region: r.region ?? null, practice: r.practice };
   }
@@ -610,14 +637,15 @@ export class LabService implements LabApi {
    * page learn the plan ahead (fetch it, compare it with A). Once the test is finished every X may
    * be heard again, its side being in the record then.
    */
-  private abxX(ref: AbxXRef): AudioRef {
+  private abxX(ref: AbxXRef): PlainRef {
     need(Number.isInteger(ref.trial) && ref.trial >= 1, "an ABX X reference needs the trial's number");
-    const r = this.readTest(ref.testId);
+    const r = requireKind(this.readTest(ref.testId), 'abx');
     if (r.result === undefined) {
       const current = requireCurrentTrial(r);
       if (ref.trial !== current) throw new ListeningError('ABX_OUT_OF_ORDER', `test ${r.id} is at trial ${current}: X of trial ${ref.trial} cannot be heard now`);
     } else need(ref.trial <= r.trials, `test ${r.id} has ${r.trials} trials, not ${ref.trial}`);
-    return r.plan[ref.trial - 1] === 'A' ? r.compared.a : r.compared.b;
+    // The sides were checked as plain audio when the test started and when its file was read (listenedAudioRef).
+    return (r.plan[ref.trial - 1] === 'A' ? r.compared.a : r.compared.b) as PlainRef;
   }
 
   /**
@@ -633,7 +661,7 @@ export class LabService implements LabApi {
       const problem = regionProblem(taken.region);
       need(problem === null, `answerAbx: ${problem}`);
     }
-    const r = this.readTest(testId);
+    const r = requireKind(this.readTest(testId), 'abx');
     const region = taken.region ?? r.region ?? null;
     const next = answerAbxTrial(r, trial, answer, { ms: taken.ms, region: region && { start: region.start, end: region.end } }, new Date().toISOString());
     this.listening.write(next);
@@ -652,7 +680,8 @@ export class LabService implements LabApi {
   }
 
   async listeningTest(testId: string): Promise<ListeningTestView> {
-    return abxView(this.readTest(testId));
+    const r = this.readTest(testId);
+    return r.kind === 'abx' ? abxView(r) : this.mushraView(r);
   }
 
   async discardListeningTest(testId: string): Promise<{ movedTo: string }> {
@@ -662,8 +691,119 @@ export class LabService implements LabApi {
 
   async listeningCsv(testId: string): Promise<string> {
     const r = this.readTest(testId);
+    if (r.kind === 'mushra') {
+      if (r.result === undefined) throw new ListeningError('LISTENING_UNFINISHED', `test ${r.id} is not submitted yet: its CSV comes at the end`);
+      return mushraCsv(r);
+    }
     if (r.result === undefined) throw new ListeningError('LISTENING_UNFINISHED', `test ${r.id} is not finished (${r.answers.length} of ${r.trials} trials answered): its CSV comes at the end`);
     return abxCsv(r);
+  }
+
+  // ---- MUSHRA ----
+
+  /** What a slot plays; viewed or exported only once the test is finished (see unhide). */
+  private mushraSlot(ref: MushraSlotRef, use: 'heard' | 'viewed' | 'exported'): PlainRef {
+    const r = requireKind(this.readTest(ref.testId), 'mushra');
+    if (use !== 'heard' && r.result === undefined) throw new ApiError('BAD_REQUEST', `a MUSHRA slot is only heard until its test is submitted, never ${use}: that would tell which condition it is`);
+    return conditionOfSlot(r, ref.slot).audio as PlainRef;
+  }
+
+  private mushraView(r: MushraRecord<AudioRef>): MushraTestView {
+    return mushraView<AudioRef, MushraSlotRef>(r, (slot) => ({ kind: 'mushra-slot', testId: r.id, slot }));
+  }
+
+  /**
+   * The anchors are made from the reference's own original (a clip's model input, or a run's
+   * held-out original), so the reference must be one of those; the runs must be other audio. The
+   * test is written before this answers, so it survives a restart.
+   */
+  async startMushra(o: MushraStart): Promise<{ testId: string; conditions: number }> {
+    need(o !== null && typeof o === 'object', 'startMushra needs { reference, referenceLabel, runs }');
+    for (const [what, s] of [['referenceLabel', o.referenceLabel], ...(o.listener !== undefined ? [['listener', o.listener]] : [])] as const) {
+      need(typeof s === 'string', `startMushra: ${what} must be a string`);
+      const problem = labelProblem(what, s);
+      need(problem === null, `startMushra: ${problem}`);
+    }
+    need(Array.isArray(o.runs) && o.runs.length >= 1 && o.runs.length <= MUSHRA_MAX_RUNS, `a MUSHRA test rates 1 to ${MUSHRA_MAX_RUNS} runs`);
+    for (const [i, r] of o.runs.entries()) {
+      need(r !== null && typeof r === 'object' && r.audio !== null && typeof r.audio === 'object', `startMushra: runs[${i}] is { audio, label }`);
+      need(typeof r.label === 'string' && labelProblem('label', r.label) === null, `startMushra: runs[${i}]: ${labelProblem('label', String(r.label))}`);
+      need(!isHiddenRef(r.audio), `startMushra: runs[${i}] is audio of the lab, not a test's hidden audio`);
+    }
+    const anchors = [...new Set<AnchorCutoff>(o.anchors ?? [3500])].sort((a, b) => a - b);
+    need(anchors.includes(3500) && anchors.every((hz) => ANCHOR_CUTOFFS.includes(hz)), 'a MUSHRA test has the 3.5 kHz anchor (ITU-R BS.1534-3), and optionally the 7 kHz one: anchors is [3500] or [3500, 7000]');
+    if (o.region !== undefined) {
+      need(o.region !== null && typeof o.region === 'object', 'startMushra: region is { start, end } in seconds');
+      const problem = regionProblem(o.region);
+      need(problem === null, `startMushra: ${problem}`);
+    }
+    const reference = o.reference as PlainRef;
+    need(reference !== null && typeof reference === 'object', 'startMushra needs the reference');
+    const original =
+      reference.kind === 'model-input' ? { clipId: reference.clipId } : reference.kind === 'run' && (ORACLE_RUN_FILES as readonly string[]).includes(reference.file) ? { runId: reference.runId, file: reference.file as (typeof ORACLE_RUN_FILES)[number] } : null;
+    need(original !== null, "startMushra: the reference is an original: a clip's model input, or a run's test_original or val_original (the anchors are made from it)");
+    const runs = o.runs.map((r) => ({ audio: r.audio as PlainRef, label: r.label }));
+    for (const r of runs) need(!isDeepStrictEqual(r.audio, reference), 'startMushra: a run to rate is the reference itself (the hidden reference is added anyway)');
+    need(new Set(runs.map((r) => JSON.stringify(r.audio))).size === runs.length, 'startMushra: the same audio is listed twice among the runs');
+    await this.ready;
+    this.checkHearable(reference);
+    for (const r of runs) this.checkHearable(r.audio);
+    const record = newMushraRecord<AudioRef>({
+      id: this.listening.newId('mushra'),
+      reference,
+      referenceLabel: o.referenceLabel,
+      clip: runs.map((r) => this.comparedClip(reference, r.audio)).every((c) => c !== null) ? this.comparedClip(reference, runs[0].audio) : null,
+      anchors: anchors.map((cutoffHz) => ({ audio: { kind: 'anchor', of: original, cutoffHz } as AudioRef, cutoffHz })),
+      runs,
+      region: o.region,
+      listener: o.listener,
+      seed: newSeed(),
+      createdAt: new Date().toISOString(),
+    });
+    this.listening.write(record);
+    return { testId: record.id, conditions: record.order.length };
+  }
+
+  private mushraRatings(r: MushraRecord<AudioRef>, ratings: MushraRatings): MushraRecord<AudioRef> {
+    need(ratings !== null && typeof ratings === 'object', 'MUSHRA ratings are { scores, heardMs }, one entry per slot');
+    requireUnfinished(r);
+    const problem = ratingsProblem(r, ratings);
+    need(problem === null, `MUSHRA ratings: ${problem}`);
+    return saveRatings(r, ratings);
+  }
+
+  async rateMushra(testId: string, ratings: MushraRatings): Promise<MushraTestView> {
+    const next = this.mushraRatings(requireKind(this.readTest(testId), 'mushra'), ratings);
+    this.listening.write(next);
+    return this.mushraView(next);
+  }
+
+  /**
+   * The ratings are saved first (so a refusal loses nothing), then checked for completeness; the
+   * measures are computed in an engine worker, and the finished test is written only if nothing
+   * finished it meanwhile (a second submit is MUSHRA_DONE).
+   */
+  async submitMushra(testId: string, ratings: MushraRatings): Promise<MushraTestView> {
+    const saved = this.mushraRatings(requireKind(this.readTest(testId), 'mushra'), ratings);
+    this.listening.write(saved);
+    const problem = submitProblem(saved);
+    if (problem) throw new ListeningError('MUSHRA_INCOMPLETE', `test ${saved.id}: ${problem}`);
+    const measures = (await this.jobs.run({
+      kind: 'measure',
+      reference: this.viewSource(saved.compared.reference, 'heard'),
+      conditions: saved.compared.conditions.map((c) => (c.role === 'hidden-reference' ? null : this.viewSource(c.audio, 'heard'))),
+      region: saved.region ?? null,
+    })) as (ConditionMeasures | null)[];
+    const now = requireKind(this.readTest(testId), 'mushra');
+    requireUnfinished(now);
+    const done = finishMushra(now, measures, new Date().toISOString());
+    this.listening.write(done);
+    return this.mushraView(done);
+  }
+
+  async listeningResults(): Promise<ListeningResults> {
+    const records = this.listening.list().flatMap((t) => ('record' in t && t.record.kind === 'mushra' ? [t.record] : []));
+    return aggregateMushra(records);
   }
 
   // ---- events ----

@@ -6,8 +6,9 @@
 // core can hold) is the engine's own resolveConfig's to say, once, in the service: so nothing is
 // refused here that the command line would accept, or the other way round. src/api/dispatch.ts
 // applies these schemas.
-import type { AbxStart, AudioRef, DesktopExtras, LabMethod, OracleOriginal, OracleSpace, Region, RunNotes, Side, TrainConfig } from './contract.js';
+import { ANCHOR_CUTOFFS, type AbxStart, type AnchorCutoff, type AudioRef, type DesktopExtras, type LabMethod, type MushraRatings, type MushraStart, type OracleOriginal, type OracleSpace, type Region, type RunNotes, type Side, type TrainConfig } from './contract.js';
 import { ABX_MAX_TRIALS, LABEL_MAX } from '../listening/abx-record.js';
+import { MUSHRA_MAX_CONDITIONS, MUSHRA_MAX_RUNS } from '../listening/mushra-record.js';
 import { GL_ITERS } from '../nn/presets.js';
 import { NOTE_MAX, TITLE_MAX } from '../runs/run-notes.js';
 import { MAX_WAV_BYTES } from '../audio/wav-read.js';
@@ -116,10 +117,14 @@ export const bytes: Check<ArrayBuffer> = (v, where) => {
 /** The audio files a run folder holds, as an AudioRef of kind 'run' names them (`<file>.wav`). */
 export const RUN_AUDIO_FILES = ['test_original', 'test_reconstruction', 'val_original', 'val_reconstruction'] as const satisfies readonly Extract<AudioRef, { kind: 'run' }>['file'][];
 
+/** A MUSHRA anchor's cut-off in Hz: one of ANCHOR_CUTOFFS. */
+const anchorCutoff: Check<AnchorCutoff> = (v, where) =>
+  ANCHOR_CUTOFFS.includes(v as AnchorCutoff) ? (v as AnchorCutoff) : fail(where, `must be one of ${ANCHOR_CUTOFFS.join(', ')} (Hz), not ${describe(v)}`);
+
 /** An AudioRef, checked per kind with exactly that kind's fields. */
 export const audioRef: Check<AudioRef> = (v, where) => {
   if (!isPlainObject(v)) return fail(where, `must be an audio reference object, not ${describe(v)}`);
-  const kinds = ['clip', 'run', 'reconstruction', 'model-input', 'oracle', 'abx-x'] as const;
+  const kinds = ['clip', 'run', 'reconstruction', 'model-input', 'oracle', 'abx-x', 'anchor', 'mushra-slot'] as const;
   const kind = oneOf(kinds)(v.kind, `${where}.kind`);
   switch (kind) {
     case 'clip':
@@ -137,16 +142,25 @@ export const audioRef: Check<AudioRef> = (v, where) => {
       )(v, where);
     case 'abx-x':
       return object<Extract<AudioRef, { kind: 'abx-x' }>>({ kind: oneOf(['abx-x']), testId: id, trial: integer(1, ABX_MAX_TRIALS) }, ['kind', 'testId', 'trial'])(v, where);
+    case 'anchor':
+      return object<Extract<AudioRef, { kind: 'anchor' }>>({ kind: oneOf(['anchor']), of: oracleOriginal, cutoffHz: anchorCutoff }, ['kind', 'of', 'cutoffHz'])(v, where);
+    case 'mushra-slot':
+      return object<Extract<AudioRef, { kind: 'mushra-slot' }>>({ kind: oneOf(['mushra-slot']), testId: id, slot: integer(1, MUSHRA_MAX_CONDITIONS) }, ['kind', 'testId', 'slot'])(v, where);
   }
 };
 
+/** The audio references that stand for a test's hidden audio (resolved through a stored test). */
+export type HiddenRef = Extract<AudioRef, { kind: 'abx-x' | 'mushra-slot' }>;
+export const isHiddenRef = (ref: AudioRef): ref is HiddenRef => ref.kind === 'abx-x' || ref.kind === 'mushra-slot';
+
 /**
- * A side of an ABX test, as startAbx takes it and a stored test is read: any audio but another
- * trial's X (whose side would be resolved through a test, possibly this very one, for ever).
+ * Audio a listening test plays (a side of an ABX test, a MUSHRA reference or condition), as the
+ * start calls take it and a stored test is read: any audio but a test's hidden audio (an ABX X, a
+ * MUSHRA slot), which would be resolved through a test, possibly this very one, for ever.
  */
-export const abxSideRef: Check<Exclude<AudioRef, { kind: 'abx-x' }>> = (v, where) => {
+export const listenedAudioRef: Check<Exclude<AudioRef, HiddenRef>> = (v, where) => {
   const ref = audioRef(v, where);
-  return ref.kind === 'abx-x' ? fail(where, "must be audio of the lab, not an ABX trial's X") : ref;
+  return isHiddenRef(ref) ? fail(where, "must be audio of the lab, not a test's hidden audio (an ABX trial's X, a MUSHRA slot)") : ref;
 };
 
 type OracleRef = Extract<AudioRef, { kind: 'oracle' }>;
@@ -262,8 +276,25 @@ const trialMs: Check<number> = (v, where) => {
   const ms = finiteNumber(v, where);
   return ms >= 0 && ms <= 7 * 24 * 3600 * 1000 ? ms : fail(where, `must be from 0 to a week in milliseconds, not ${ms}`);
 };
+/** A MUSHRA rating draft: by slot, a score from 0 to 100 or null, and the milliseconds heard. */
+const scoreOrNull: Check<number | null> = (v, where) => (v === null ? null : finiteNumber(v, where));
+const mushraRatings = object<MushraRatings>(
+  { scores: list(scoreOrNull, { min: 1, max: MUSHRA_MAX_CONDITIONS }), heardMs: list(trialMs, { min: 1, max: MUSHRA_MAX_CONDITIONS }) },
+  ['scores', 'heardMs'],
+);
+const mushraStart = object<MushraStart>(
+  {
+    reference: listenedAudioRef,
+    referenceLabel: label,
+    runs: list(object<{ audio: Exclude<AudioRef, HiddenRef>; label: string }>({ audio: listenedAudioRef, label }, ['audio', 'label']), { min: 1, max: MUSHRA_MAX_RUNS }),
+    anchors: list(anchorCutoff, { min: 1, max: ANCHOR_CUTOFFS.length }),
+    region,
+    listener: label,
+  },
+  ['reference', 'referenceLabel', 'runs'],
+);
 const abxStart = object<AbxStart>(
-  { a: abxSideRef, b: abxSideRef, labelA: label, labelB: label, region, trials: integer(1, ABX_MAX_TRIALS), practice: boolean, listener: label },
+  { a: listenedAudioRef, b: listenedAudioRef, labelA: label, labelB: label, region, trials: integer(1, ABX_MAX_TRIALS), practice: boolean, listener: label },
   ['a', 'b', 'labelA', 'labelB'],
 );
 
@@ -295,6 +326,10 @@ export const METHOD_ARGS = {
   startAbx: args<[AbxStart]>(abxStart),
   abxTrial: args<[string]>(id),
   answerAbx: args<[string, number, Side, { ms: number; region?: Region }]>(id, integer(1, ABX_MAX_TRIALS), side, object<{ ms: number; region?: Region }>({ ms: trialMs, region }, ['ms'])),
+  startMushra: args<[MushraStart]>(mushraStart),
+  rateMushra: args<[string, MushraRatings]>(id, mushraRatings),
+  submitMushra: args<[string, MushraRatings]>(id, mushraRatings),
+  listeningResults: args(),
   listeningTests: args(),
   listeningTest: args<[string]>(id),
   discardListeningTest: args<[string]>(id),

@@ -31,24 +31,34 @@ export type JobRequest =
    * Model audio as WAV bytes (24 kHz float, or as `encoding` says): `audio` (e.g. the model input a
    * reconstruction is heard against) or a run's 24 kHz file `from`, read without following links.
    */
-  | { kind: 'encode-wav'; audio?: SharedAudio; from?: string; encoding?: WavEncoding; oracle?: OracleJob }
+  | { kind: 'encode-wav'; audio?: SharedAudio; from?: string; encoding?: WavEncoding; oracle?: OracleJob; anchor?: AnchorJob }
   /**
    * Write model audio to `path` (24 kHz float, or as `encoding` says): a reconstruction of `audio`
    * (with `weights`), `audio` itself, or a run's file `from`. Answers { path, bytes, clipped }.
    */
-  | { kind: 'write-wav'; audio?: SharedAudio; from?: string; weights?: WeightsRef; path: string; encoding?: WavEncoding; oracle?: OracleJob }
+  | { kind: 'write-wav'; audio?: SharedAudio; from?: string; weights?: WeightsRef; path: string; encoding?: WavEncoding; oracle?: OracleJob; anchor?: AnchorJob }
   /** Write a WAV file's own samples in its own format to `path`: a clip's bytes, or a run's file read without following links. */
   | { kind: 'export-wav-file'; bytes?: SharedBytes; from?: string; path: string }
   /** Score runs in every output space, on the clips given or on each run's own test split. */
   | { kind: 'evaluate'; runs: { runId: string; dir: string; weights: WeightsRef }[]; clips: { name: string; audio: SharedAudio }[] | null }
   /** A and B, and their difference, in an output space of the losses (src/views); answers a SpectralView. */
-  | { kind: 'spectral-view'; a: ViewSource; b: ViewSource; space: ViewSpace; maxColumns: number };
+  | { kind: 'spectral-view'; a: ViewSource; b: ViewSource; space: ViewSpace; maxColumns: number }
+  /**
+   * Each condition (null: none to measure) against the reference, on the excerpt `region` (seconds;
+   * all the audio when null): every loss in dB, SI-SDR, SNR, LSD, MCD. Answers (ConditionMeasures | null)[].
+   */
+  | { kind: 'measure'; reference: ViewSource; conditions: (ViewSource | null)[]; region: { start: number; end: number } | null };
 
 /**
  * Model-rate audio for a view: samples (put through a run's codec when `weights` is given), or a
  * run's 24 kHz WAV file; with `oracle`, that audio's oracle instead.
  */
-export type ViewSource = ({ audio: SharedAudio; weights?: WeightsRef } | { file: string }) & { oracle?: OracleJob };
+export type ViewSource = ({ audio: SharedAudio; weights?: WeightsRef } | { file: string }) & { oracle?: OracleJob; anchor?: AnchorJob };
+
+/** Instead of the audio a job names, its MUSHRA anchor: low-pass filtered at `cutoffHz` (src/audio/lowpass-anchor.ts). */
+export interface AnchorJob {
+  cutoffHz: number;
+}
 
 /**
  * Instead of the audio a job names, its oracle (src/phase/oracle.ts chunkedOracle): Griffin-Lim of

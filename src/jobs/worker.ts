@@ -25,7 +25,9 @@ import { readRunFile } from '../runs/run-files.js';
 import { toThreadError } from '../util/thread-error.js';
 import { spectralView } from '../views/spectral-view.js';
 import { chunkedOracle } from '../phase/oracle.js';
-import { JobError, sharedAudio, sharedBytes, type JobMessage, type JobReply, type JobRequest, type LoadResult, type OracleJob, type SharedAudio, type SharedBytes, type ViewSource, type WeightsRef } from './protocol.js';
+import { lowPassAnchor } from '../listening/lowpass-anchor.js';
+import { conditionMeasures, excerpt } from '../eval/condition-measures.js';
+import { JobError, sharedAudio, sharedBytes, type JobMessage, type JobReply, type JobRequest, type LoadResult, type AnchorJob, type OracleJob, type SharedAudio, type SharedBytes, type ViewSource, type WeightsRef } from './protocol.js';
 
 /** How many runs' weights stay loaded (a small run's weights are 0.6 MB; the codecs are shared). */
 const WEIGHTS_CACHE_SIZE = 8;
@@ -107,7 +109,8 @@ function answerBytes(b: Uint8Array): { value: ArrayBuffer; transfer: ArrayBuffer
 async function viewAudio(source: ViewSource): Promise<Float32Array> {
   const audio = await namedAudio(source);
   // Chunked: a long clip's oracle makes no kernel buffers beyond a fixed few (the core never frees).
-  return source.oracle ? chunkedOracle(core, audio, source.oracle.space, source.oracle.glIters) : audio;
+  if (source.oracle) return chunkedOracle(core, audio, source.oracle.space, source.oracle.glIters);
+  return source.anchor ? lowPassAnchor(audio, MODEL_RATE, source.anchor.cutoffHz) : audio;
 }
 
 async function namedAudio(source: ViewSource): Promise<Float32Array> {
@@ -116,10 +119,10 @@ async function namedAudio(source: ViewSource): Promise<Float32Array> {
 }
 
 /** The model audio an encode or write job names: a run's file, a reconstruction of `audio`, or `audio` itself. */
-async function modelAudio(job: { audio?: SharedAudio; from?: string; weights?: WeightsRef; oracle?: OracleJob }): Promise<Float32Array> {
-  if (job.from !== undefined) return viewAudio({ file: job.from, oracle: job.oracle });
+async function modelAudio(job: { audio?: SharedAudio; from?: string; weights?: WeightsRef; oracle?: OracleJob; anchor?: AnchorJob }): Promise<Float32Array> {
+  if (job.from !== undefined) return viewAudio({ file: job.from, oracle: job.oracle, anchor: job.anchor });
   if (!job.audio) throw new Error('an encode job needs its audio or a file to read');
-  return viewAudio({ audio: job.audio, weights: job.weights, oracle: job.oracle });
+  return viewAudio({ audio: job.audio, weights: job.weights, oracle: job.oracle, anchor: job.anchor });
 }
 
 async function run(job: JobRequest): Promise<{ value: unknown; transfer?: ArrayBuffer[] }> {
@@ -155,6 +158,12 @@ async function run(job: JobRequest): Promise<{ value: unknown; transfer?: ArrayB
       const view = spectralView(core, await viewAudio(job.a), await viewAudio(job.b), job.space, { maxColumns: job.maxColumns });
       // The three images are the bulk of the answer: handed over, not copied.
       return { value: view, transfer: [view.a.buffer, view.b.buffer, view.diff.buffer] as ArrayBuffer[] };
+    }
+    case 'measure': {
+      const ref = excerpt(await viewAudio(job.reference), MODEL_RATE, job.region);
+      const out = [];
+      for (const c of job.conditions) out.push(c === null ? null : conditionMeasures(core, ref, excerpt(await viewAudio(c), MODEL_RATE, job.region), MODEL_RATE));
+      return { value: out };
     }
   }
 }

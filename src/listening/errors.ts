@@ -13,7 +13,13 @@ export type ListeningErrorCode =
   /** The ABX test is finished: it has no next trial and takes no more answers. */
   | 'ABX_DONE'
   /** A trial other than the current one: answers come in order, each once, and only the current X can be heard. */
-  | 'ABX_OUT_OF_ORDER';
+  | 'ABX_OUT_OF_ORDER'
+  /** The MUSHRA test is finished: its scores are final. */
+  | 'MUSHRA_DONE'
+  /** A MUSHRA test submitted before every condition was heard and scored (BS.1534-3 asks for both). */
+  | 'MUSHRA_INCOMPLETE'
+  /** The call is for the other kind of test (an ABX call on a MUSHRA test, or the reverse). */
+  | 'LISTENING_WRONG_KIND';
 
 export class ListeningError extends Error {
   constructor(

@@ -11,8 +11,8 @@ import { writeJson } from '../runs/run-dir.js';
 import { entryExists, isRealDir, LISTENING_DIR, readRunFile } from '../runs/run-files.js';
 import { moveFileToTrash } from '../runs/trash.js';
 import { RunError } from '../runs/errors.js';
-import type { AbxRecord } from './abx-record.js';
-import { parseAbxRecord, type RefCheck } from './abx-parse.js';
+import { parseListeningRecord, type ListeningKind, type ListeningRecord } from './record.js';
+import type { RefCheck } from './parse-fields.js';
 import { ListeningError } from './errors.js';
 
 /** A test's id: the name of its file without `.json`. Never hidden, never a path. */
@@ -21,7 +21,7 @@ const TEST_ID = /^[\w][\w.-]*$/;
 const MAX_FILE_BYTES = 1024 * 1024;
 
 /** One file of the listening folder: a test, or why it is none. `modifiedAt` orders the damaged ones. */
-export type StoredTest<Ref> = { id: string; record: AbxRecord<Ref> } | { id: string; damaged: string; modifiedAt: string };
+export type StoredTest<Ref> = { id: string; record: ListeningRecord<Ref> } | { id: string; damaged: string; modifiedAt: string };
 
 export class ListeningStore<Ref> {
   /** `<runs>/listening`. */
@@ -48,7 +48,7 @@ export class ListeningStore<Ref> {
   }
 
   /** A fresh id that sorts by time and says the kind: `20260301-142233-abx-3fa2c1`. */
-  newId(kind: 'abx'): string {
+  newId(kind: ListeningKind): string {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     for (;;) {
       const id = `${stamp}-${kind}-${randomBytes(3).toString('hex')}`;
@@ -56,14 +56,14 @@ export class ListeningStore<Ref> {
     }
   }
 
-  write(record: AbxRecord<Ref>): void {
+  write(record: ListeningRecord<Ref>): void {
     const file = this.file(record.id);
     if (!this.folderIsReal()) mkdirSync(this.dir, { recursive: true });
     writeJson(path.dirname(file), path.basename(file), record);
   }
 
   /** The test `id`: LISTENING_NOT_FOUND if there is none, LISTENING_DAMAGED (with why) if its file is no test. */
-  read(id: string): AbxRecord<Ref> {
+  read(id: string): ListeningRecord<Ref> {
     const file = this.file(id);
     if (!this.folderIsReal() || !entryExists(file)) throw new ListeningError('LISTENING_NOT_FOUND', `no listening test ${id}`);
     let size: number;
@@ -87,7 +87,7 @@ export class ListeningStore<Ref> {
     } catch {
       throw new ListeningError('LISTENING_DAMAGED', `listening test ${id}: ${file} is not JSON`);
     }
-    return parseAbxRecord(value, id, this.checkRef);
+    return parseListeningRecord(value, id, this.checkRef);
   }
 
   /** Every file of the folder ending in `.json` (hidden temporaries left out), read or damaged, by id. */

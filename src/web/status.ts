@@ -46,6 +46,9 @@ const STATUS = {
   LISTENING_UNFINISHED: 409,
   ABX_DONE: 409,
   ABX_OUT_OF_ORDER: 409,
+  MUSHRA_DONE: 409,
+  MUSHRA_INCOMPLETE: 409,
+  LISTENING_WRONG_KIND: 409,
 
   // The data given cannot be used: the request was understood, its content cannot be processed.
   EMPTY_FILE: 422,

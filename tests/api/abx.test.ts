@@ -13,6 +13,8 @@ import { encodeWav } from '../../src/audio/wav-write.js';
 import { BUNDLED_CLIP } from '../../src/assets.js';
 import { sine, tempDir } from '../helpers.js';
 
+type AbxTestView = Extract<ListeningTestView, { kind: 'abx' }>;
+
 const ORIGINAL: AudioRef = { kind: 'run', runId: 'run-a', file: 'test_original' };
 const RECON: AudioRef = { kind: 'run', runId: 'run-a', file: 'test_reconstruction' };
 
@@ -81,7 +83,7 @@ describe('an ABX test through the dispatch', () => {
         await expect(call('answerAbx', testId, t + 1, 'A', { ms: 10 })).rejects.toMatchObject({ code: 'ABX_OUT_OF_ORDER' });
         if (t > 1) await expect(call('answerAbx', testId, t - 1, 'A', { ms: 10 })).rejects.toMatchObject({ code: 'ABX_OUT_OF_ORDER', message: expect.stringMatching(/answered already/) });
         // Before the end, the page sees neither the plan, nor the seed, nor X of the answered trials.
-        const view = await call<ListeningTestView>('listeningTest', testId);
+        const view = await call<AbxTestView>('listeningTest', testId);
         expect(view).not.toHaveProperty('plan');
         expect(view).not.toHaveProperty('seed');
         expect(view.answers.every((a) => a.x === undefined && a.correct === undefined)).toBe(true);
@@ -98,7 +100,7 @@ describe('an ABX test through the dispatch', () => {
       await expect(call('answerAbx', testId, 5, 'A', { ms: 1 })).rejects.toMatchObject({ code: 'ABX_DONE' });
       await expect(call('answerAbx', testId, 4, 'A', { ms: 1 })).rejects.toMatchObject({ code: 'ABX_DONE' });
       // After the end the record is whole: its plan is the one its seed gives, read back from disk.
-      const finished = await call<ListeningTestView>('listeningTest', testId);
+      const finished = await call<AbxTestView>('listeningTest', testId);
       expect(finished.plan).toEqual(abxPlan(finished.seed!, 4));
       expect(finished.plan).toEqual(plan);
       expect(finished.answers.map((a) => [a.trial, a.x, a.answer, a.correct, a.ms])).toEqual(plan.map((x, i) => [i + 1, x, x, true, 1501 + i]));
@@ -116,7 +118,7 @@ describe('an ABX test through the dispatch', () => {
       const plan = storedPlan(runs, practice.testId);
       expect(await call('answerAbx', practice.testId, 1, flip(plan[0]), { ms: 800 })).toEqual({ done: false, feedback: { correct: false } });
       expect(await call('answerAbx', practice.testId, 2, plan[1], { ms: 700, region: { start: 0.02, end: 0.05 } })).toMatchObject({ done: true, feedback: { correct: true }, result: { correct: 1, trials: 2 } });
-      const view = await call<ListeningTestView>('listeningTest', practice.testId);
+      const view = await call<AbxTestView>('listeningTest', practice.testId);
       expect(view.answers.map((a) => a.region)).toEqual([{ start: 0.01, end: 0.09 }, { start: 0.02, end: 0.05 }]);
 
       const blind = await call<{ testId: string }>('startAbx', { a: ORIGINAL, b: RECON, labelA: 'original', labelB: 'run-a', trials: 2 });
@@ -130,7 +132,7 @@ describe('an ABX test through the dispatch', () => {
       await expect(start(ORIGINAL, { ...ORIGINAL })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/same audio/) });
       await expect(start(ORIGINAL, { kind: 'run', runId: 'no-run', file: 'test_original' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
       await expect(start(ORIGINAL, { kind: 'model-input', clipId: 'clip-nothere' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      await expect(start(ORIGINAL, { kind: 'abx-x', testId: 't', trial: 1 })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/argument 1\.b must be audio of the lab, not an ABX trial's X/) });
+      await expect(start(ORIGINAL, { kind: 'abx-x', testId: 't', trial: 1 })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/argument 1\.b must be audio of the lab, not a test's hidden audio \(an ABX trial's X, a MUSHRA slot\)/) });
       await expect(call('startAbx', { a: ORIGINAL, b: RECON, labelA: 'two\nlines', labelB: 'b' })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/one line/) });
       await expect(call('startAbx', { a: ORIGINAL, b: RECON, labelA: 'a', labelB: 'b', region: { start: 2, end: 1 } })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/must end after it starts/) });
       await expect(call('abxTrial', 'no-such-test')).rejects.toMatchObject({ code: 'LISTENING_NOT_FOUND' });
@@ -153,7 +155,7 @@ describe('an ABX test through the dispatch', () => {
         expect.objectContaining({ id: first.testId, answered: 1, trials: 1, result: expect.objectContaining({ trials: 1 }), finished: true, finishedAt: expect.any(String) }),
         expect.objectContaining({ id: second.testId, answered: 1, trials: 3, result: null, finished: false, finishedAt: null, labels: { A: 'run-a', B: 'original' } }),
         { id: 'broken', damaged: expect.stringMatching(/^listening test broken: runs\/listening\/broken\.json is not JSON$/) },
-        { id: 'looped', damaged: expect.stringMatching(/compared\.a must be audio of the lab, not an ABX trial's X/) },
+        { id: 'looped', damaged: expect.stringMatching(/compared\.a must be audio of the lab, not a test's hidden audio \(an ABX trial's X, a MUSHRA slot\)/) },
       ]);
       await expect(call('audio', { kind: 'abx-x', testId: 'looped', trial: 2 })).rejects.toMatchObject({ code: 'LISTENING_DAMAGED' });
       // The run list is untouched by the listening folder.

@@ -7,6 +7,7 @@ import { main } from '../../src/cli/main.js';
 import type { CommandContext } from '../../src/cli/context.js';
 import { ListeningStore } from '../../src/listening/store.js';
 import { answerAbxTrial, newAbxRecord, type AbxRecord } from '../../src/listening/abx-record.js';
+import { finishMushra, newMushraRecord, saveRatings } from '../../src/listening/mushra-record.js';
 import { audioRef } from '../../src/api/validate.js';
 import type { AudioRef } from '../../src/api/contract.js';
 import { tempDir } from '../helpers.js';
@@ -65,6 +66,43 @@ describe('codec-lab listening', () => {
         '2026-03-02T09:00:00.000Z ABX original vs run-a (0.5-2 s): unfinished, 0 of 3 trials answered',
         expect.stringMatching(/^zz-broken: damaged: listening test zz-broken: .*zz-broken\.json is not JSON$/),
       ]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('lists a MUSHRA test with its conditions and, once finished, its scores by condition', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const runs = path.join(dir, 'runs');
+      mkdirSync(runs);
+      const anchor: AudioRef = { kind: 'anchor', of: { runId: 'run-a', file: 'test_original' }, cutoffHz: 3500 };
+      const r = newMushraRecord<AudioRef>({
+        id: 'm', reference: ORIGINAL, referenceLabel: 'original', clip: null, anchors: [{ audio: anchor, cutoffHz: 3500 }],
+        runs: [{ audio: RECON, label: 'run-a' }], listener: 'Jo', seed: SEED, createdAt: '2026-03-03T09:00:00.000Z',
+      });
+      const byCondition = [98, 15, 62];
+      const done = finishMushra(saveRatings(r, { scores: r.order.map((c) => byCondition[c]), heardMs: [900, 900, 900] }), [null, null, null], '2026-03-03T09:04:00.000Z');
+      new ListeningStore(runs, audioRef).write(done);
+
+      const ctx = capture();
+      expect(await main(['listening', '--runs', runs, '--json'], ctx)).toBe(0);
+      expect(JSON.parse(ctx.stdout.join('\n'))).toEqual([
+        {
+          id: 'm', kind: 'mushra', createdAt: '2026-03-03T09:00:00.000Z', finishedAt: '2026-03-03T09:04:00.000Z', listener: 'Jo',
+          clip: { name: null, sha256: null, region: null },
+          conditions: [
+            { role: 'hidden-reference', label: 'hidden reference', audio: ORIGINAL, cutoffHz: null },
+            { role: 'anchor', label: 'anchor 3.5 kHz', audio: anchor, cutoffHz: 3500 },
+            { role: 'run', label: 'run-a', audio: RECON, cutoffHz: null },
+          ],
+          trials: 3, answered: 3,
+          result: { scores: byCondition, hiddenReferenceScore: 98, hiddenReferenceBelow90: false, measures: [null, null, null] },
+        },
+      ]);
+      const plain = capture();
+      expect(await main(['listening', '--runs', runs], plain)).toBe(0);
+      expect(plain.stdout.join('\n')).toBe('2026-03-03T09:00:00.000Z MUSHRA, Jo: hidden reference 98, anchor 3.5 kHz 15, run-a 62');
     } finally {
       cleanup();
     }

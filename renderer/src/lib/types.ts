@@ -2,7 +2,8 @@
 export type {
   LabApi, DesktopApi, DesktopExtras, LabEvent, LibraryEntry, LossChoice, TrainOptions, RunSummary, CrossEvalRow,
   AudioRef, ExportOptions, ExportResult, TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName, ValMetrics, SplitRecord, SpectralView, ViewSpace,
-  AbxAnswerReply, AbxTrial, ListeningSummary,
+  AbxAnswerReply, AbxTrial, ListeningSummary, ListeningTestView, MushraStart, MushraRatings, MushraTestView, MushraSlotView, MushraResult, MushraRole,
+  ListeningResults, AgreementRow, ConditionAggregate, ListenerScreen, MeasureName, AnchorCutoff,
 } from '../../../src/api/contract.js';
 
 import type { RunSummary } from '../../../src/api/contract.js';

@@ -108,6 +108,10 @@ export class WebClient implements LabApi {
   startAbx: LabApi['startAbx'] = (start) => this.call('startAbx', start);
   abxTrial: LabApi['abxTrial'] = (testId) => this.call('abxTrial', testId);
   answerAbx: LabApi['answerAbx'] = (testId, trial, answer, taken) => this.call('answerAbx', testId, trial, answer, taken);
+  startMushra: LabApi['startMushra'] = (start) => this.call('startMushra', start);
+  rateMushra: LabApi['rateMushra'] = (testId, ratings) => this.call('rateMushra', testId, ratings);
+  submitMushra: LabApi['submitMushra'] = (testId, ratings) => this.call('submitMushra', testId, ratings);
+  listeningResults: LabApi['listeningResults'] = () => this.call('listeningResults');
   listeningTests: LabApi['listeningTests'] = () => this.call('listeningTests');
   listeningTest: LabApi['listeningTest'] = (testId) => this.call('listeningTest', testId);
   discardListeningTest: LabApi['discardListeningTest'] = (testId) => this.call('discardListeningTest', testId);
