@@ -54,6 +54,11 @@ Optimisation:
   --lr X             learning rate (default ${d.lr})
   --schedule S       ${SCHEDULES.join(' | ')} (default ${d.schedule.name})
   --warmup N         steps of linear learning-rate warm-up (default 0)
+  --gamma X          step: factor per --step-size steps (default 0.1); exponential: factor per
+                     step, lr * X^t; inverse-time: k of lr / (1 + k t) (default: a tenth of lr
+                     after the last step)
+  --step-size N      step: steps between decays (default a third of the steps)
+  --min-lr X         cosine: the rate it ends at (default 0)
   --momentum X       momentum (momentum: default 0.9; rmsprop: default 0)
   --nesterov         Nesterov momentum
   --weight-decay X   L2 weight decay (AdamW: decoupled, default 0.01; others 0)
@@ -75,7 +80,7 @@ Output:
 
 export const trainOptions = {
   preset: { type: 'string' }, setup: { type: 'string' }, 'gl-iters': { type: 'string' }, loss: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
-  schedule: { type: 'string' }, warmup: { type: 'string' }, momentum: { type: 'string' }, nesterov: { type: 'boolean' },
+  schedule: { type: 'string' }, warmup: { type: 'string' }, gamma: { type: 'string' }, 'step-size': { type: 'string' }, 'min-lr': { type: 'string' }, momentum: { type: 'string' }, nesterov: { type: 'boolean' },
   'weight-decay': { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' },
   steps: { type: 'string' }, batch: { type: 'string' }, segment: { type: 'string' }, seed: { type: 'string' },
   'augment-gain': { type: 'string' }, 'augment-polarity': { type: 'boolean' },
@@ -110,7 +115,13 @@ export function configFromOptions(v: Record<string, unknown>): TrainConfig {
     clipNorm: num(v['clip-norm'], 'clip-norm'),
     clipValue: num(v['clip-value'], 'clip-value'),
   };
-  partial.schedule = { name: (v.schedule as ScheduleName | undefined) ?? d.schedule.name, warmupSteps: num(v.warmup, 'warmup') ?? 0 };
+  partial.schedule = {
+    name: (v.schedule as ScheduleName | undefined) ?? d.schedule.name,
+    warmupSteps: num(v.warmup, 'warmup') ?? 0,
+    gamma: num(v.gamma, 'gamma'),
+    stepSize: num(v['step-size'], 'step-size'),
+    minLr: num(v['min-lr'], 'min-lr'),
+  };
   partial.augment = { gainDb: num(v['augment-gain'], 'augment-gain') ?? 0, polarity: v['augment-polarity'] === true };
   return resolveConfig(partial);
 }

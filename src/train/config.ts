@@ -196,7 +196,7 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
   const s = c.schedule;
   optionalInRange('warmup', s.warmupSteps, whole(0, MAX_STEPS));
   optionalInRange('step size', s.stepSize, whole(1, MAX_STEPS));
-  optionalInRange('gamma', s.gamma, { min: 0, max: 1, minOpen: true }, ': the factor the learning rate is multiplied by');
+  optionalInRange('gamma', s.gamma, { min: 0, max: 1, minOpen: true }, s.name === 'inverse-time' ? ': the rate k of lr / (1 + k t), per step' : ': the factor the learning rate is multiplied by');
   optionalInRange('min-lr', s.minLr, { min: 0, max: c.lr }, ': the cosine schedule ends there, below the learning rate');
 
   inRange('augmentation gain', c.augment.gainDb, { min: 0, max: 40 }, ' dB');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { learningRate } from '../../src/optim/schedule.js';
+import { learningRate, scheduleGamma } from '../../src/optim/schedule.js';
 
 describe('learning-rate schedules', () => {
   it('constant stays put', () => {
@@ -25,5 +25,26 @@ describe('learning-rate schedules', () => {
     // With warm-up the cosine starts after it.
     expect(learningRate(1, 10, 110, { name: 'cosine', warmupSteps: 10 })).toBeCloseTo(1, 12);
     expect(learningRate(1, 60, 110, { name: 'cosine', warmupSteps: 10 })).toBeCloseTo(0.5, 12);
+  });
+
+  it('inverse time is lr / (1 + gamma t): half the rate at t = 1 / gamma, a tenth at the last step by default', () => {
+    const s = { name: 'inverse-time' as const, gamma: 0.01 };
+    expect(learningRate(0.2, 0, 1000, s)).toBe(0.2);
+    expect(learningRate(0.2, 100, 1000, s)).toBeCloseTo(0.1, 15);
+    expect(learningRate(0.2, 300, 1000, s)).toBeCloseTo(0.05, 15);
+    expect(learningRate(1, 1000, 1000, { name: 'inverse-time' })).toBeCloseTo(0.1, 12);
+    // After a warm-up, t counts from its end.
+    expect(learningRate(1, 15, 1000, { name: 'inverse-time', gamma: 0.2, warmupSteps: 10 })).toBeCloseTo(0.5, 15);
+  });
+
+  it('exponential is lr * gamma^t, per step; by default a tenth at the last step', () => {
+    const s = { name: 'exponential' as const, gamma: 0.99 };
+    expect(learningRate(1, 0, 1000, s)).toBe(1);
+    expect(learningRate(1, 1, 1000, s)).toBeCloseTo(0.99, 15);
+    expect(learningRate(1, 100, 1000, s)).toBeCloseTo(0.99 ** 100, 14);
+    expect(learningRate(1, 500, 500, { name: 'exponential' })).toBeCloseTo(0.1, 12);
+    expect(scheduleGamma({ name: 'exponential' }, 500)).toBeCloseTo(0.1 ** (1 / 500), 15);
+    expect(scheduleGamma({ name: 'inverse-time' }, 900)).toBeCloseTo(0.01, 15);
+    expect(scheduleGamma({ name: 'step' }, 900)).toBe(0.1);
   });
 });
