@@ -26,6 +26,15 @@ export interface LogEntry {
   step: number;
   trainLoss: number;
   lr: number;
+  /**
+   * The training dynamics after this step (runs made before they were logged lack them):
+   * gradNorm, the global L2 norm of the whole batch's gradient before clipping, ||g||_2 over every
+   * parameter; weightNorm, ||theta||_2 after the update; updateRatio, ||theta_t - theta_{t-1}||_2 /
+   * ||theta_t||_2, the relative size of the step (Karpathy's rule of thumb: around 1e-3 is healthy).
+   */
+  gradNorm?: number;
+  weightNorm?: number;
+  updateRatio?: number;
   valLoss?: number;
   /** With every valLoss: the validation reconstruction on the common yardstick (every loss space, SI-SDR, SNR). */
   valMetrics?: Yardstick;
@@ -93,10 +102,10 @@ export class RunLog {
     this.dirty = true;
   }
 
-  /** Merge a validation result into the entry of its step (adding one if that step was not logged). */
-  addValidation(step: number, valLoss: number, valMetrics: Yardstick | null, trainLoss: number, lr: number): void {
+  /** Merge a validation result into the entry of its step (adding `step` and `base` if that step was not logged). */
+  addValidation(step: number, valLoss: number, valMetrics: Yardstick | null, base: Omit<LogEntry, 'step' | 'valLoss' | 'valMetrics'>): void {
     const last = this.entries[this.entries.length - 1];
-    const entry = last && last.step === step ? last : { step, trainLoss, lr };
+    const entry = last && last.step === step ? last : { step, ...base };
     entry.valLoss = valLoss;
     if (valMetrics) entry.valMetrics = valMetrics;
     if (entry !== last) this.entries.push(entry);

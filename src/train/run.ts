@@ -8,7 +8,7 @@ import { writeWav } from '../audio/wav-write.js';
 import { MODEL_RATE } from '../audio/prepare.js';
 import type { Evaluation } from '../eval/evaluate.js';
 import type { Yardstick } from '../eval/yardstick.js';
-import { createRunDir, RunLog, writeJson } from '../runs/run-dir.js';
+import { createRunDir, RunLog, writeJson, type LogEntry } from '../runs/run-dir.js';
 import { splitRecord } from '../runs/split-file.js';
 import { DivergedError, TrainingSession } from './session.js';
 import { runLabel, type TrainConfig } from './config.js';
@@ -96,7 +96,8 @@ async function runSession(session: TrainingSession, clips: Clip[], config: Train
   const log = new RunLog(dir);
   let status: RunStatus = 'completed';
   let message: string | undefined;
-  let lastTrain: { trainLoss: number; lr: number } | null = null;
+  /** The last step's log entry (minus validation), for a validation of a step that was not logged. */
+  let lastTrain: Omit<LogEntry, 'valLoss' | 'valMetrics'> | null = null;
   const started = performance.now();
   let pausedMs = 0;
   let lastProgress = 0;
@@ -144,10 +145,13 @@ async function runSession(session: TrainingSession, clips: Clip[], config: Train
       diverged(e);
       break;
     }
-    lastTrain = r;
-    if (r.step % config.logEvery === 0 || r.step === 1) log.add({ step: r.step, trainLoss: r.trainLoss, lr: r.lr });
+    const validating = r.step % config.valEvery === 0 || r.step === config.steps;
+    const logging = r.step % config.logEvery === 0 || r.step === 1 || validating;
+    // The norms cost two passes over the weights: made only for the steps that are written down.
+    lastTrain = { step: r.step, trainLoss: r.trainLoss, lr: r.lr, gradNorm: r.gradNorm, ...(logging ? session.weightDynamics() : {}) };
+    if (logging) log.add({ ...lastTrain });
 
-    if (r.step % config.valEvery === 0 || r.step === config.steps) {
+    if (validating) {
       let v;
       try {
         v = session.validate();
@@ -155,7 +159,7 @@ async function runSession(session: TrainingSession, clips: Clip[], config: Train
         diverged(e);
         break;
       }
-      log.addValidation(r.step, v.valLoss, v.valMetrics, r.trainLoss, r.lr);
+      log.addValidation(r.step, v.valLoss, v.valMetrics, lastTrain);
       if (v.improved) saveBest();
       saveLast();
       log.flush();
@@ -189,7 +193,7 @@ async function runSession(session: TrainingSession, clips: Clip[], config: Train
   if (session.step > 0 && !Number.isFinite(session.bestValLoss)) {
     try {
       const v = session.validate();
-      log.addValidation(session.step, v.valLoss, v.valMetrics, lastTrain?.trainLoss ?? NaN, lastTrain?.lr ?? 0);
+      log.addValidation(session.step, v.valLoss, v.valMetrics, lastTrain ? { ...lastTrain, ...session.weightDynamics() } : { trainLoss: NaN, lr: 0 });
     } catch (e) {
       // Non-finite on the validation audio: a divergence like one in the loop (rolled back, recorded,
       // said), whatever ended the loop; keepAndEvaluate then decides which weights are kept.

@@ -1,7 +1,7 @@
 // One training run in memory: data, model, loss, optimizer and the loop's single step. Runs on
 // whatever thread creates it (the trainer puts it in a worker); it never touches the disk.
 import { KernelCore } from '../kernels/core.js';
-import { copy, hasNonFinite } from '../kernels/ops.js';
+import { copy, hasNonFinite, sumSqDiff, sumSquares } from '../kernels/ops.js';
 import { BatchSampler, splitSegments, type Clip, type DataSplit } from '../data/dataset.js';
 import { allocParams, CodecGraph, initParams, paramLayout, type ParamStore } from '../nn/model.js';
 import { BatchGradients } from './gradients.js';
@@ -136,6 +136,17 @@ export class TrainingSession {
 
   initialParams(): Float32Array {
     return Float32Array.from(this.initial);
+  }
+
+  /**
+   * The weights' global L2 norm, and the last update's size relative to it (||theta - theta_before|| /
+   * ||theta||, theta_before being the weights before the last update, which `lastGood` holds): two
+   * passes over the parameters, so the loop asks only on the steps it logs.
+   */
+  weightDynamics(): { weightNorm: number; updateRatio: number } {
+    const weightNorm = Math.sqrt(sumSquares(this.core, this.store.params, this.nParams));
+    const update = Math.sqrt(sumSqDiff(this.core, this.store.params, this.lastGood, this.nParams));
+    return { weightNorm, updateRatio: weightNorm > 0 ? update / weightNorm : 0 };
   }
 
   /** Roll the parameters back to the last weights that passed, and say so. */

@@ -72,6 +72,27 @@ describe('training session', () => {
     expect(curve(2)).toEqual(two);
   });
 
+  it('reports the dynamics of each step: with plain SGD the update is lr times the gradient, so its size is lr x gradNorm (lr x the threshold once clipped)', async () => {
+    const clips = await music();
+    for (const clipNorm of [0, 0.05]) {
+      const lr = 1e-3;
+      const s = new TrainingSession(clips, resolveConfig({ ...fast, loss: 'wave-l1', steps: 4, seed: 5, lr, optimizer: { name: 'sgd', clipNorm } }));
+      try {
+        for (let i = 0; i < 4; i++) {
+          const r = s.trainStep();
+          const { weightNorm, updateRatio } = s.weightDynamics();
+          expect(r.gradNorm).toBeGreaterThan(0);
+          const applied = clipNorm > 0 ? Math.min(r.gradNorm, clipNorm) : r.gradNorm;
+          // float32 weights: the difference of two close weights loses a few digits.
+          expect(Math.abs((updateRatio * weightNorm) / (lr * applied) - 1), `step ${r.step}, clip ${clipNorm}`).toBeLessThan(2e-3);
+        }
+        if (clipNorm > 0) expect(s.trainStep().gradNorm).toBeGreaterThan(clipNorm); // the logged norm is before clipping
+      } finally {
+        s.close();
+      }
+    }
+  });
+
   it('refuses a thread count it cannot use', () => {
     expect(() => resolveConfig({ threads: 3 })).toThrow(/threads must be 1 or 2/);
     expect(() => resolveConfig({ threads: 2, batch: 5 })).toThrow(/batch 5 must divide evenly between 2 threads/);

@@ -51,6 +51,12 @@ describe('trainer (worker thread)', () => {
       ]);
       const log = readLog(result.runDir);
       expect(log[0]).toMatchObject({ step: 1, trainLoss: expect.any(Number), lr: 0.001 });
+      // Every line has the step's dynamics: the gradient's and the weights' norms, the update's relative size.
+      for (const e of log) {
+        expect(e.gradNorm, `step ${e.step}`).toBeGreaterThan(0);
+        expect(e.weightNorm, `step ${e.step}`).toBeGreaterThan(0);
+        expect(e.updateRatio! > 0 && e.updateRatio! < 1, `step ${e.step}`).toBe(true);
+      }
       expect(log.filter((e) => e.valLoss !== undefined).map((e) => e.step)).toEqual([10, 20, 30]);
       const config = JSON.parse(readFileSync(path.join(result.runDir, 'config.json'), 'utf8'));
       expect(config).toMatchObject({ preset: 'tiny', loss: 'wave-l1', steps: 30, clips: [path.basename(BUNDLED_CLIP)] });
