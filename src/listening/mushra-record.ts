@@ -192,8 +192,8 @@ export interface MushraSlotView<SlotRef> {
   audio: SlotRef;
   score: number | null;
   heardMs: number;
-  /** Only once finished. */
-  revealed?: { role: MushraRole; label: string; cutoffHz?: number };
+  /** Only once finished: what the slot was, and its index among the conditions (the result's scores and measures follow that order). */
+  revealed?: { condition: number; role: MushraRole; label: string; cutoffHz?: number };
 }
 
 export interface MushraView<Ref, SlotRef> {
@@ -236,7 +236,7 @@ export function mushraView<Ref, SlotRef>(r: MushraRecord<Ref>, slotRef: (slot: n
         audio: slotRef(s + 1),
         score: r.scores[s],
         heardMs: r.heardMs[s],
-        ...(done ? { revealed: { role: c.role, label: c.label, ...(c.cutoffHz !== undefined ? { cutoffHz: c.cutoffHz } : {}) } } : {}),
+        ...(done ? { revealed: { condition, role: c.role, label: c.label, ...(c.cutoffHz !== undefined ? { cutoffHz: c.cutoffHz } : {}) } } : {}),
       };
     }),
     result: r.result ?? null,

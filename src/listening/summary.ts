@@ -35,8 +35,9 @@ export type ListeningSummary =
       referenceLabel: string;
       clip: ClipIdentity | null;
       region: Region | null;
-      /** The conditions' number, and how many are scored so far. */
+      /** The conditions' number (the hidden reference and the anchors included), how many are runs, and how many are scored so far. */
       conditions: number;
+      runs: number;
       scored: number;
       /** Once finished: each condition (the record's order) with what it was and its score. */
       result: { scores: { role: MushraRole; label: string; run: string | null; cutoffHz: number | null; score: number }[]; hiddenReferenceBelow90: boolean } | null;
@@ -71,6 +72,7 @@ export function summarizeTest(t: StoredTest<unknown>): ListeningSummary {
       clip: r.compared.clip,
       region: r.region ?? null,
       conditions: r.order.length,
+      runs: r.compared.conditions.filter((c) => c.role === 'run').length,
       scored: r.scores.filter((s) => s !== null).length,
       result: r.result
         ? {

@@ -99,6 +99,7 @@ describe('a MUSHRA test through the dispatch', () => {
 
       const done = await call<MushraTestView>('submitMushra', testId, { scores, heardMs: [1200, 300, 300, 300, 300] });
       expect(done.result!.scores).toEqual(byCondition);
+      expect(done.slots.map((s) => s.revealed!.condition)).toEqual(file.order);
       expect(done.slots.map((s) => s.revealed!.label)).toEqual(file.order.map((c: number) => ['hidden reference', 'anchor 3.5 kHz', 'anchor 7 kHz', 'alpha', 'beta'][c]));
       const [hidden, anchor, , alpha, beta] = done.result!.measures;
       expect(hidden).toBeNull();
@@ -117,7 +118,7 @@ describe('a MUSHRA test through the dispatch', () => {
       expect(csv.split('\r\n')[0]).toBe('slot,role,condition,cutoff_hz,score,heard_ms,si_sdr_db,snr_db,lsd_bels,mcd_db');
 
       const list = await call<ListeningSummary[]>('listeningTests');
-      expect(list).toEqual([expect.objectContaining({ id: testId, kind: 'mushra', finished: true, listener: 'Jo', conditions: 5, scored: 5 })]);
+      expect(list).toEqual([expect.objectContaining({ id: testId, kind: 'mushra', finished: true, listener: 'Jo', conditions: 5, runs: 2, scored: 5 })]);
       const results = await call<ListeningResults>('listeningResults');
       expect(results.mushra.conditions.map((c) => [c.key, c.mean])).toEqual([
         ['hidden-reference', 100],
