@@ -20,3 +20,4 @@ export * from './ops';
 export * from './fft';
 export * from './optim';
 export * from './conv';
+export * from './dropout';
