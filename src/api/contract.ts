@@ -60,6 +60,8 @@ export interface TrainOptions {
   presets: { name: string; params: number; bitrateKbps: number }[];
   losses: LossChoice[];
   optimizers: string[];
+  /** Each optimizer's settings when left out (momentum, nesterov, weightDecay, beta1, beta2, eps, alpha). */
+  optimizerDefaults: Record<string, { momentum: number; nesterov: boolean; weightDecay: number; beta1: number; beta2: number; eps: number; alpha: number }>;
   schedules: string[];
   /** Setup B: the model predicts the spectrogram (in dB) of these losses' space; Griffin-Lim rebuilds the phase. */
   setupB: { losses: LossName[]; glIters: { default: number; min: number; max: number } };

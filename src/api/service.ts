@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { BUNDLED_CLIP } from '../assets.js';
 import { GL_ITERS, presetInfo, PRESETS } from '../nn/presets.js';
 import { LOSSES } from '../losses/index.js';
-import { OPTIMIZERS } from '../optim/optimizer.js';
+import { OPTIMIZER_DEFAULTS, OPTIMIZERS } from '../optim/optimizer.js';
 import { SCHEDULES } from '../optim/schedule.js';
 import { DEFAULT_CONFIG, resolveConfig, runLabel, SETUP_B_LOSSES, type TrainConfig } from '../train/config.js';
 import { startTraining, TrainingError, type TrainingHandle } from '../train/trainer.js';
@@ -210,6 +210,7 @@ export class LabService implements LabApi {
       presets: Object.values(PRESETS).map((p) => ({ name: p.name, params: presetInfo(p).params.total, bitrateKbps: presetInfo(p).bitrateKbps })),
       losses: LOSSES.map(({ name, space, cell, formula, hears, misses }) => ({ name, space, cell, formula, hears, misses })),
       optimizers: [...OPTIMIZERS],
+      optimizerDefaults: { ...OPTIMIZER_DEFAULTS },
       schedules: [...SCHEDULES],
       setupB: { losses: [...SETUP_B_LOSSES], glIters: { ...GL_ITERS } },
       defaults: DEFAULT_CONFIG,

@@ -206,7 +206,7 @@ const schedule = object<Partial<Schedule>>({
   minLr: finiteNumber,
 });
 
-const augment = object<Partial<Augment>>({ gainDb: finiteNumber, polarity: boolean });
+const augment = object<Partial<Augment>>({ gainDb: finiteNumber, polarity: boolean, noiseSnrDb: finiteNumber, tiltDb: finiteNumber });
 
 type PartialConfig = { [K in keyof TrainConfig]?: K extends 'optimizer' | 'schedule' | 'augment' ? Partial<TrainConfig[K]> : TrainConfig[K] };
 
@@ -233,6 +233,10 @@ export const trainConfig = object<PartialConfig>({
   threads: finiteNumber,
   setup: name as Check<TrainConfig['setup']>,
   glIters: finiteNumber,
+  dropout: finiteNumber,
+  l1: finiteNumber,
+  dataFraction: finiteNumber,
+  split: list(finiteNumber, { min: 3, max: 3 }) as unknown as Check<TrainConfig['split']>,
 }) as Check<Partial<TrainConfig>>;
 
 // ---- the methods' argument lists ----

@@ -12,6 +12,7 @@ import { reconstructCommand, reconstructHelp } from './reconstruct.js';
 import { infoCommand, infoHelp } from './info.js';
 import { benchCommand, benchHelp } from './bench.js';
 import { listeningCommand, listeningHelp } from './listening.js';
+import { lrFindCommand, lrFindHelp, lrFindOptions } from './lr-find.js';
 import { toCallError } from '../api/call-error.js';
 import { CliError } from './errors.js';
 
@@ -25,8 +26,9 @@ Commands:
   eval --run DIR      score a run's model in every output space, with quality metrics and speed
   reconstruct --run DIR FILE...
                       write each file as the run's model reconstructs it (NAME.recon.wav)
+  lr-find [FILE...]   the learning-rate range test: the loss as the rate rises, and a rate to use
   listening [--runs DIR]
-                      the stored listening tests (blind ABX) and their verdicts
+                      the stored listening tests (ABX, MUSHRA) and their results
   info [--preset P]   a preset's parameters, frame rate and bit rate
   bench               training and inference speed on this machine
 
@@ -48,6 +50,11 @@ const commands: Record<string, Command> = {
     help: trainHelp,
     options: trainOptions,
     run: trainCommand,
+  },
+  'lr-find': {
+    help: lrFindHelp,
+    options: lrFindOptions,
+    run: lrFindCommand,
   },
   eval: {
     help: evalHelp,

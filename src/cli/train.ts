@@ -71,6 +71,15 @@ Optimisation:
   --threads N        1, or 2 to compute each batch on two cores at once (default ${d.threads})
   --augment-gain DB  random gain of up to -DB dB per example (default off)
   --augment-polarity flip the polarity of half the examples at random
+  --augment-noise-snr DB  add white noise at DB dB SNR to each example (default off)
+  --augment-tilt DB  a random high shelf above 1 kHz of up to +-DB dB per example (default off)
+                     (the codec reproduces its input: what is added is also what it must code)
+Regularisation and data:
+  --dropout P        inverted dropout after every ELU while training, probability P (default 0)
+  --l1 X             L1 penalty X * sum |weights| (default 0; --weight-decay is the L2 one)
+  --data-fraction F  train on this share of the training segments, 0 < F <= 1 (default 1);
+                     validation and test stay whole
+  --split A:B:C      relative sizes of train, validation and test (default 8:1:1)
 Validation:
   --val-every N      validate every N steps (default ${d.valEvery})
   --patience N       stop after N validations without improvement (default 0: never)
@@ -83,7 +92,8 @@ export const trainOptions = {
   schedule: { type: 'string' }, warmup: { type: 'string' }, gamma: { type: 'string' }, 'step-size': { type: 'string' }, 'min-lr': { type: 'string' }, momentum: { type: 'string' }, nesterov: { type: 'boolean' },
   'weight-decay': { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' },
   steps: { type: 'string' }, batch: { type: 'string' }, segment: { type: 'string' }, seed: { type: 'string' },
-  'augment-gain': { type: 'string' }, 'augment-polarity': { type: 'boolean' },
+  'augment-gain': { type: 'string' }, 'augment-polarity': { type: 'boolean' }, 'augment-noise-snr': { type: 'string' }, 'augment-tilt': { type: 'string' },
+  dropout: { type: 'string' }, l1: { type: 'string' }, 'data-fraction': { type: 'string' }, split: { type: 'string' },
   'val-every': { type: 'string' }, patience: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
 } as const;
 
@@ -122,7 +132,21 @@ export function configFromOptions(v: Record<string, unknown>): TrainConfig {
     stepSize: num(v['step-size'], 'step-size'),
     minLr: num(v['min-lr'], 'min-lr'),
   };
-  partial.augment = { gainDb: num(v['augment-gain'], 'augment-gain') ?? 0, polarity: v['augment-polarity'] === true };
+  partial.augment = {
+    gainDb: num(v['augment-gain'], 'augment-gain') ?? 0,
+    polarity: v['augment-polarity'] === true,
+    noiseSnrDb: num(v['augment-noise-snr'], 'augment-noise-snr'),
+    tiltDb: num(v['augment-tilt'], 'augment-tilt') ?? 0,
+  };
+  for (const [key, opt] of [['dropout', 'dropout'], ['l1', 'l1'], ['dataFraction', 'data-fraction']] as const) {
+    const n = num(v[opt], opt);
+    if (n !== undefined) partial[key] = n;
+  }
+  if (v.split !== undefined) {
+    const parts = String(v.split).split(':');
+    if (parts.length !== 3) throw new CliError('BAD_ARGUMENTS', `--split needs three sizes as train:validation:test (e.g. 8:1:1), not '${String(v.split)}'`);
+    partial.split = parts.map((p) => num(p, 'split')!) as [number, number, number];
+  }
   return resolveConfig(partial);
 }
 

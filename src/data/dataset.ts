@@ -3,6 +3,7 @@
 // crops may slide across two neighbouring training segments (never into another split), which
 // gives the model more distinct examples than the fixed grid alone.
 import { Random } from '../util/random.js';
+import { addNoiseAtSnr, highShelf, TILT_CORNER_HZ } from './augment.js';
 
 export interface Clip {
   name: string;
@@ -21,6 +22,11 @@ export interface SplitOptions {
   seed: number;
   /** Relative sizes of train, validation and test (default 8:1:1). */
   ratios?: [number, number, number];
+  /**
+   * Keep this share of the training segments (default 1): the first of them in the seeded shuffle,
+   * at least one. Validation and test are dealt first, so they do not change with the share.
+   */
+  trainFraction?: number;
 }
 
 export interface DataSplit {
@@ -64,11 +70,12 @@ export function splitSegments(clips: readonly Clip[], opts: SplitOptions): DataS
   const nVal = ratios[1] > 0 ? Math.max(1, Math.round((all.length * ratios[1]) / total)) : 0;
   const nTest = ratios[2] > 0 ? Math.max(1, Math.round((all.length * ratios[2]) / total)) : 0;
   const byPosition = (a: Segment, b: Segment) => a.clip - b.clip || a.start - b.start;
+  const train = all.slice(nVal + nTest);
   return {
     segment,
     val: all.slice(0, nVal).sort(byPosition),
     test: all.slice(nVal, nVal + nTest).sort(byPosition),
-    train: all.slice(nVal + nTest).sort(byPosition),
+    train: train.slice(0, Math.max(1, Math.ceil(train.length * (opts.trainFraction ?? 1)))).sort(byPosition),
     skipped,
   };
 }
@@ -80,6 +87,12 @@ export interface BatchOptions {
   augmentGainDb?: number;
   /** Flip the polarity of half the examples at random. */
   augmentPolarity?: boolean;
+  /** Add white noise at this SNR in dB, relative to each example (src/data/augment.ts); absent: off. */
+  augmentNoiseSnrDb?: number;
+  /** A random high shelf of up to this many dB, boost or cut (src/data/augment.ts); 0: off. */
+  augmentTiltDb?: number;
+  /** Sample rate of the audio, for the tilt's corner (24 kHz). */
+  sampleRate?: number;
 }
 
 /** Draws training minibatches at random from the training split, into a caller-owned buffer. */
@@ -100,7 +113,7 @@ export class BatchSampler {
 
   /** Fill `out` ([batch, 1, segment], flat) with one minibatch. */
   next(out: Float32Array): void {
-    const { batch, augmentGainDb = 0, augmentPolarity = false } = this.opts;
+    const { batch, augmentGainDb = 0, augmentPolarity = false, augmentNoiseSnrDb, augmentTiltDb = 0, sampleRate = 24000 } = this.opts;
     const seg = this.split.segment;
     if (out.length !== batch * seg) throw new Error(`batch buffer holds ${out.length} samples, expected ${batch * seg}`);
     for (let b = 0; b < batch; b++) {
@@ -114,6 +127,9 @@ export class BatchSampler {
       const dst = out.subarray(b * seg, (b + 1) * seg);
       if (gain === 1) dst.set(src);
       else for (let t = 0; t < seg; t++) dst[t] = src[t] * gain;
+      // Drawn only when on, so a run without them keeps the batches it always had.
+      if (augmentTiltDb > 0) highShelf(dst, sampleRate, TILT_CORNER_HZ, this.rng.uniform(-augmentTiltDb, augmentTiltDb));
+      if (augmentNoiseSnrDb !== undefined) addNoiseAtSnr(dst, augmentNoiseSnrDb, this.rng);
     }
   }
 }

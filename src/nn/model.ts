@@ -7,6 +7,7 @@ import {
   convTranspose1dOutLength, reserveConvScratch, type ConvBackwardArgs, type ConvForwardArgs, type ConvShape,
 } from '../kernels/conv.js';
 import { addForward, addInPlace, eluBackward, eluForward, tanhBackward, tanhForward, zero } from '../kernels/ops.js';
+import { dropoutBackward, dropoutForward, dropoutKey } from '../kernels/dropout.js';
 import { countParams, paramShapes, type LayerSpec, type Preset } from './presets.js';
 import { Random } from '../util/random.js';
 
@@ -110,6 +111,13 @@ export interface GraphOptions {
   training: boolean;
   /** Which halves to build: the whole codec, or just the encoder or the decoder (inference). */
   part?: 'codec' | 'encoder' | 'decoder';
+  /**
+   * Training only: inverted dropout with probability `p` after every ELU (the hidden activations of
+   * every stage, inside the residual branches too), a fresh mask each step (setStep) from `seed`.
+   * `batchOffset`: the first example of this graph's share of the batch, so a batch split between
+   * threads drops what one thread would.
+   */
+  dropout?: { p: number; seed: number; batchOffset: number };
 }
 
 /**
@@ -128,6 +136,9 @@ export class CodecGraph {
   private readonly gradBuffers: Tensor[] = [];
   private readonly convShapes: (ConvShape & { transposed?: boolean })[] = [];
   private paramIndex = 0;
+  private dropoutLayers = 0;
+  /** The training step whose dropout masks the next forward and backward use. */
+  private dropoutStep = 0;
 
   constructor(
     readonly store: ParamStore,
@@ -216,7 +227,7 @@ export class CodecGraph {
           // Both derivatives are functions of the output: ELU' = 1 if y > 0 else y + 1; tanh' = 1 - y^2.
           backward: () => { if (x.grad) b(core, y.ptr, y.grad, x.grad, n); },
         });
-        return y;
+        return spec.kind === 'elu' ? this.dropout(y) : y;
       }
       case 'res': {
         // y = x + conv1(elu(conv3(elu(x)))): the branch as ordinary layers, then the skip.
@@ -248,6 +259,30 @@ export class CodecGraph {
         return y;
       }
     }
+  }
+
+  /**
+   * Inverted dropout of `x` (training graphs with dropout only; otherwise `x` itself). A separate
+   * output, so the ELU before it keeps its own output for its backward.
+   */
+  private dropout(x: Tensor): Tensor {
+    const d = this.opts.dropout;
+    if (!this.opts.training || !d || d.p === 0) return x;
+    const { core } = this.store;
+    const y = this.tensor(x.B, x.C, x.T, true);
+    const n = size(x);
+    const layer = this.dropoutLayers++;
+    const mask = () => ({ key: dropoutKey(d.seed, this.dropoutStep, layer), base: d.batchOffset * x.C * x.T, p: d.p });
+    this.ops.push({
+      forward: () => dropoutForward(core, x.ptr, y.ptr, n, mask()),
+      backward: () => dropoutBackward(core, y.grad, x.grad, n, mask()),
+    });
+    return y;
+  }
+
+  /** Use the dropout masks of training step `step` (counted from 1) from now on. */
+  setStep(step: number): void {
+    this.dropoutStep = step;
   }
 
   forward(): void {

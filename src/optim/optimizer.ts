@@ -26,6 +26,20 @@ export interface OptimizerConfig {
   clipValue?: number;
 }
 
+/**
+ * Each optimizer's settings when the config leaves them out (PyTorch's defaults, except momentum's
+ * 0.9, which plain torch.optim.SGD leaves at 0): written once here, used by the step below and shown
+ * by the Train panel.
+ */
+export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerName, Readonly<Omit<Required<OptimizerConfig>, 'name' | 'clipNorm' | 'clipValue'>>>> = {
+  sgd: { momentum: 0, nesterov: false, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, alpha: 0.99 },
+  momentum: { momentum: 0.9, nesterov: false, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, alpha: 0.99 },
+  adagrad: { momentum: 0, nesterov: false, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-10, alpha: 0.99 },
+  rmsprop: { momentum: 0, nesterov: false, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, alpha: 0.99 },
+  adam: { momentum: 0, nesterov: false, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, alpha: 0.99 },
+  adamw: { momentum: 0, nesterov: false, weightDecay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, alpha: 0.99 },
+};
+
 export function parseOptimizer(name: string): OptimizerName {
   if (!OPTIMIZERS.includes(name as OptimizerName)) throw new Error(`unknown optimizer '${name}'; choose one of ${OPTIMIZERS.join(', ')}`);
   return name as OptimizerName;
@@ -63,23 +77,24 @@ export class Optimizer {
     else norm = this.gradNorm();
     if (c.clipValue && c.clipValue > 0) clipGradValue(core, g, n, c.clipValue);
     const step = ++this.t;
-    const wd = c.weightDecay ?? (c.name === 'adamw' ? 0.01 : 0);
+    const d = OPTIMIZER_DEFAULTS[c.name];
+    const wd = c.weightDecay ?? d.weightDecay;
     switch (c.name) {
       case 'sgd':
         sgdStep(core, { p, g, n, lr, weightDecay: wd });
         break;
       case 'momentum':
-        sgdMomentumStep(core, { p, g, buf: this.s1, n, lr, momentum: c.momentum ?? 0.9, nesterov: c.nesterov, weightDecay: wd, step });
+        sgdMomentumStep(core, { p, g, buf: this.s1, n, lr, momentum: c.momentum ?? d.momentum, nesterov: c.nesterov, weightDecay: wd, step });
         break;
       case 'adagrad':
-        adagradStep(core, { p, g, sum: this.s1, n, lr, weightDecay: wd, eps: c.eps ?? 1e-10, step });
+        adagradStep(core, { p, g, sum: this.s1, n, lr, weightDecay: wd, eps: c.eps ?? d.eps, step });
         break;
       case 'rmsprop':
-        rmspropStep(core, { p, g, sq: this.s1, buf: this.s2 || undefined, n, lr, alpha: c.alpha ?? 0.99, eps: c.eps ?? 1e-8, weightDecay: wd, momentum: c.momentum ?? 0 });
+        rmspropStep(core, { p, g, sq: this.s1, buf: this.s2 || undefined, n, lr, alpha: c.alpha ?? d.alpha, eps: c.eps ?? d.eps, weightDecay: wd, momentum: c.momentum ?? d.momentum });
         break;
       case 'adam':
       case 'adamw': {
-        const args = { p, g, m: this.s1, v: this.s2, n, lr, beta1: c.beta1 ?? 0.9, beta2: c.beta2 ?? 0.999, eps: c.eps ?? 1e-8, weightDecay: wd, step };
+        const args = { p, g, m: this.s1, v: this.s2, n, lr, beta1: c.beta1 ?? d.beta1, beta2: c.beta2 ?? d.beta2, eps: c.eps ?? d.eps, weightDecay: wd, step };
         (c.name === 'adam' ? adamStep : adamwStep)(core, args);
         break;
       }

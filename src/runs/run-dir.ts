@@ -35,6 +35,8 @@ export interface LogEntry {
   gradNorm?: number;
   weightNorm?: number;
   updateRatio?: number;
+  /** Seconds of training up to this step (pauses left out; validations and saves counted), for a time axis. */
+  elapsedSec?: number;
   valLoss?: number;
   /** With every valLoss: the validation reconstruction on the common yardstick (every loss space, SI-SDR, SNR). */
   valMetrics?: Yardstick;

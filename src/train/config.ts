@@ -6,6 +6,7 @@ import { parseOptimizer, type OptimizerConfig } from '../optim/optimizer.js';
 import { SCHEDULES, type ScheduleConfig, type ScheduleName } from '../optim/schedule.js';
 import { describeValue } from '../util/describe-value.js';
 import { STFT_HOP } from '../losses/spaces.js';
+import { MAX_DROPOUT } from '../kernels/dropout.js';
 import { KERNEL_MEMORY_BUDGET, largestShare, trainingCoreBytes } from './kernel-memory.js';
 
 export interface TrainConfig {
@@ -31,7 +32,18 @@ export interface TrainConfig {
   valEvery: number;
   /** Stop after this many validations without improvement (0: never stop early). */
   patience: number;
-  augment: { gainDb: number; polarity: boolean };
+  augment: Augment;
+  /** Inverted dropout after every ELU while training, with this probability (0: none). */
+  dropout: number;
+  /** L1 penalty weight: lambda * sum |theta| added to the objective (its gradient lambda * sign(theta)); 0: none. */
+  l1: number;
+  /**
+   * Train on this share of the training segments (the first of them in the seeded shuffle), to see
+   * overfitting on purpose; validation and test stay whole, so runs with different shares compare.
+   */
+  dataFraction: number;
+  /** Relative sizes of the train, validation and test splits (8:1:1). */
+  split: [number, number, number];
   /** Log the training loss every this many steps. */
   logEvery: number;
   /** Threads computing each batch's gradient: 1, or 2 (each takes half the batch). */
@@ -39,6 +51,22 @@ export interface TrainConfig {
 }
 
 export type Setup = 'A' | 'B';
+
+/**
+ * Training-time changes to each example (never to validation or test audio). The codec is an
+ * autoencoder: its target is its own input, so whatever is added to an example is also what it is
+ * asked to reproduce. Noise teaches it to code noise; a tilt widens the timbres it expects.
+ */
+export interface Augment {
+  /** Random gain, uniform in [-gainDb, 0] dB (0: off). */
+  gainDb: number;
+  /** Flip the polarity of half the examples. */
+  polarity: boolean;
+  /** Add white noise at this signal-to-noise ratio in dB, relative to the example's own power (absent: off). */
+  noiseSnrDb?: number;
+  /** A random first-order high shelf above 1 kHz, its gain uniform in [-tiltDb, +tiltDb] dB (0: off). */
+  tiltDb: number;
+}
 
 /** The losses a Setup B model can predict the space of: the dB spectrograms, with L1 or L2. */
 export const SETUP_B_LOSSES = ['stft-db-l1', 'stft-db-l2', 'mel-db-l1', 'mel-db-l2'] as const satisfies readonly LossName[];
@@ -80,7 +108,11 @@ export const DEFAULT_CONFIG: TrainConfig = {
   seed: 0,
   valEvery: 50,
   patience: 0,
-  augment: { gainDb: 0, polarity: false },
+  augment: { gainDb: 0, polarity: false, tiltDb: 0 },
+  dropout: 0,
+  l1: 0,
+  dataFraction: 1,
+  split: [8, 1, 1],
   logEvery: 10,
   threads: 1,
 };
@@ -152,6 +184,7 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
     optimizer: { ...DEFAULT_CONFIG.optimizer, ...section<OptimizerConfig>('optimizer', partial.optimizer) },
     schedule: { ...DEFAULT_CONFIG.schedule, ...section<ScheduleConfig>('schedule', partial.schedule) },
     augment: { ...DEFAULT_CONFIG.augment, ...section<TrainConfig['augment']>('augment', partial.augment) },
+    split: partial.split ?? DEFAULT_CONFIG.split,
   };
   knownName('preset', c.preset, getPreset);
   if (c.setup !== 'A' && c.setup !== 'B') throw new ConfigError(`setup must be A or B, not ${describeValue(c.setup)}`);
@@ -199,8 +232,15 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
   optionalInRange('gamma', s.gamma, { min: 0, max: 1, minOpen: true }, s.name === 'inverse-time' ? ': the rate k of lr / (1 + k t), per step' : ': the factor the learning rate is multiplied by');
   optionalInRange('min-lr', s.minLr, { min: 0, max: c.lr }, ': the cosine schedule ends there, below the learning rate');
 
+  inRange('dropout', c.dropout, { min: 0, max: MAX_DROPOUT }, ': the probability of dropping each hidden activation');
+  inRange('l1', c.l1, { min: 0, max: 1 }, ': the weight of the penalty on sum |theta|');
+  inRange('data fraction', c.dataFraction, { min: 0, max: 1, minOpen: true }, ': the share of the training segments to train on');
+  if (!Array.isArray(c.split) || c.split.length !== 3) throw new ConfigError(`split must be three sizes, train:validation:test (e.g. 8:1:1), not ${describeValue(c.split)}`);
+  c.split.forEach((v, i) => inRange(`split's ${['train', 'validation', 'test'][i]} size`, v, whole(1, 1000), ': each split needs a share, at least 1'));
   inRange('augmentation gain', c.augment.gainDb, { min: 0, max: 40 }, ' dB');
   optionalBoolean('augment polarity', c.augment.polarity);
+  optionalInRange('augmentation noise SNR', c.augment.noiseSnrDb, { min: -10, max: 80 }, ' dB');
+  inRange('augmentation tilt', c.augment.tiltDb, { min: 0, max: 24 }, ' dB');
 
   const share = c.batch / c.threads;
   if (trainingCoreBytes(c.preset, share, c.segment) > KERNEL_MEMORY_BUDGET) {

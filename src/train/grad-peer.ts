@@ -9,7 +9,7 @@ import { builtWorkerFile } from '../assets.js';
 import type { LossName } from '../losses/index.js';
 import type { Preset } from '../nn/presets.js';
 
-/** Control words: [0] step number asked (-1: quit), [1] step number done, [2] 1 if the worker failed. */
+/** Control words: [0] request number asked (-1: quit), [1] request number done, [2] 1 if the worker failed, [3] the training step (its dropout masks). */
 const CTRL_INTS = 4;
 
 export interface GradPeerInit {
@@ -21,6 +21,8 @@ export interface GradPeerInit {
   T: number;
   nParams: number;
   shared: SharedArrayBuffer;
+  /** Dropout as the session's graph has it, for the peer's share of the batch (its batchOffset). */
+  dropout?: { p: number; seed: number; batchOffset: number };
 }
 
 /** Byte layout of the shared buffer: control, loss (f64), weights, gradient, input. */
@@ -42,7 +44,7 @@ export class GradPeer {
   readonly input: Float32Array;
   private seq = 0;
 
-  constructor(preset: Preset, loss: LossName, B: number, T: number, nParams: number) {
+  constructor(preset: Preset, loss: LossName, B: number, T: number, nParams: number, dropout?: GradPeerInit['dropout']) {
     const lay = peerLayout(nParams, B, T);
     const shared = new SharedArrayBuffer(lay.bytes);
     this.ctrl = new Int32Array(shared, lay.ctrl, CTRL_INTS);
@@ -51,15 +53,16 @@ export class GradPeer {
     this.grads = new Float32Array(shared, lay.grads, nParams);
     this.input = new Float32Array(shared, lay.input, B * T);
     const file = builtWorkerFile('train/grad-worker.js');
-    const init: GradPeerInit = { preset, loss, B, T, nParams, shared };
+    const init: GradPeerInit = { preset, loss, B, T, nParams, shared, dropout };
     this.worker = new Worker(file, { workerData: init });
     // The session decides when the peer ends; it must never keep a finished process alive.
     this.worker.unref();
   }
 
-  /** Start the peer on the weights and input now in params/input. */
-  start(): void {
+  /** Start the peer on the weights and input now in params/input, at training step `step`. */
+  start(step: number): void {
     this.seq++;
+    Atomics.store(this.ctrl, 3, step);
     Atomics.store(this.ctrl, 0, this.seq);
     Atomics.notify(this.ctrl, 0);
   }

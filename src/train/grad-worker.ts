@@ -18,7 +18,7 @@ try {
   const core = KernelCore.create();
   const { preset } = init;
   const store = allocParams(core, paramLayout(preset), true);
-  const work = new BatchGradients(core, store, preset, init.loss, init.B, init.T);
+  const work = new BatchGradients(core, store, preset, init.loss, init.B, init.T, init.dropout);
   let seen = 0;
   for (;;) {
     Atomics.wait(ctrl, 0, seen);
@@ -28,7 +28,7 @@ try {
     seen = asked;
     core.f32(store.params, init.nParams).set(params);
     work.input().set(input);
-    lossSlot[0] = work.compute();
+    lossSlot[0] = work.compute(Atomics.load(ctrl, 3));
     grads.set(core.f32(store.grads, init.nParams));
     Atomics.store(ctrl, 1, seen);
     Atomics.notify(ctrl, 1);

@@ -3,7 +3,7 @@
 // half of the batch (src/train/grad-peer.ts).
 import type { KernelCore } from '../kernels/core.js';
 import { zero } from '../kernels/ops.js';
-import { CodecGraph, type ParamStore } from '../nn/model.js';
+import { CodecGraph, type GraphOptions, type ParamStore } from '../nn/model.js';
 import type { Preset } from '../nn/presets.js';
 import type { Loss, LossName } from '../losses/index.js';
 import { makeObjective } from './objective.js';
@@ -19,8 +19,9 @@ export class BatchGradients {
     lossName: LossName,
     readonly B: number,
     readonly T: number,
+    dropout?: GraphOptions['dropout'],
   ) {
-    this.graph = new CodecGraph(store, preset, { B, T, training: true });
+    this.graph = new CodecGraph(store, preset, { B, T, training: true, dropout });
     this.loss = makeObjective(core, preset, lossName, B, T);
   }
 
@@ -29,9 +30,10 @@ export class BatchGradients {
     return this.core.f32(this.graph.input.ptr, this.B * this.T);
   }
 
-  /** Parameter gradients of the mean loss over the batch now in input(); returns that loss. */
-  compute(timings?: number[]): number {
+  /** Parameter gradients of the mean loss over the batch now in input() at training step `step` (its dropout masks); returns that loss. */
+  compute(step: number, timings?: number[]): number {
     const { core, graph, store } = this;
+    graph.setStep(step);
     const t0 = performance.now();
     graph.zeroActivationGrads();
     zero(core, store.grads, store.layout.total);

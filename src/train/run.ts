@@ -148,7 +148,8 @@ async function runSession(session: TrainingSession, clips: Clip[], config: Train
     const validating = r.step % config.valEvery === 0 || r.step === config.steps;
     const logging = r.step % config.logEvery === 0 || r.step === 1 || validating;
     // The norms cost two passes over the weights: made only for the steps that are written down.
-    lastTrain = { step: r.step, trainLoss: r.trainLoss, lr: r.lr, gradNorm: r.gradNorm, ...(logging ? session.weightDynamics() : {}) };
+    const elapsedSec = (performance.now() - started - pausedMs) / 1000;
+    lastTrain = { step: r.step, trainLoss: r.trainLoss, lr: r.lr, gradNorm: r.gradNorm, ...(logging ? session.weightDynamics() : {}), elapsedSec };
     if (logging) log.add({ ...lastTrain });
 
     if (validating) {

@@ -12,6 +12,7 @@ import { outputAudio } from '../nn/spectrogram-output.js';
 import { makeObjective } from './objective.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { learningRate } from '../optim/schedule.js';
+import { addL1Gradient } from '../optim/l1-penalty.js';
 import { modelPreset, type TrainConfig } from './config.js';
 import { reserveYardstick, yardstick, type Yardstick } from '../eval/yardstick.js';
 
@@ -69,14 +70,15 @@ export class TrainingSession {
   ) {
     const c = config;
     this.preset = modelPreset(c);
-    this.split = splitSegments(clips, { segment: c.segment, seed: c.seed });
+    this.split = splitSegments(clips, { segment: c.segment, seed: c.seed, ratios: c.split, trainFraction: c.dataFraction });
     this.core = KernelCore.create();
     const layout = paramLayout(this.preset);
     this.nParams = layout.total;
     // Allocate everything first; views are taken only after the last allocation.
     this.store = allocParams(this.core, layout, true);
     const share = c.batch / c.threads;
-    this.local = new BatchGradients(this.core, this.store, this.preset, c.loss, share, c.segment);
+    const dropout = (batchOffset: number) => (c.dropout > 0 ? { p: c.dropout, seed: c.seed, batchOffset } : undefined);
+    this.local = new BatchGradients(this.core, this.store, this.preset, c.loss, share, c.segment, dropout(0));
     this.valGraph = new CodecGraph(this.store, this.preset, { B: 1, T: c.segment, training: false });
     this.valLoss = makeObjective(this.core, this.preset, c.loss, 1, c.segment);
     reserveYardstick(this.core, c.segment);
@@ -87,10 +89,18 @@ export class TrainingSession {
     copy(this.core, this.best, this.store.params, this.nParams);
     copy(this.core, this.lastGood, this.store.params, this.nParams);
     this.initial = Float32Array.from(this.params());
-    this.sampler = new BatchSampler(clips, this.split, { batch: c.batch, seed: c.seed, augmentGainDb: c.augment.gainDb, augmentPolarity: c.augment.polarity });
+    this.sampler = new BatchSampler(clips, this.split, {
+      batch: c.batch,
+      seed: c.seed,
+      augmentGainDb: c.augment.gainDb,
+      augmentPolarity: c.augment.polarity,
+      augmentNoiseSnrDb: c.augment.noiseSnrDb,
+      augmentTiltDb: c.augment.tiltDb,
+      sampleRate: this.preset.sampleRate,
+    });
     this.valSegments = this.split.val.map((s) => clips[s.clip].audio.subarray(s.start, s.start + c.segment));
     this.valOutputs = this.valSegments.map(() => new Float32Array(c.segment));
-    this.peer = c.threads > 1 ? new GradPeer(this.preset, c.loss, share, c.segment, this.nParams) : null;
+    this.peer = c.threads > 1 ? new GradPeer(this.preset, c.loss, share, c.segment, this.nParams, dropout(share)) : null;
     this.batchBuf = this.peer ? new Float32Array(c.batch * c.segment) : null;
   }
 
@@ -105,9 +115,10 @@ export class TrainingSession {
    */
   private batchGradient(timings?: number[]): number {
     const { peer, local } = this;
+    const step = this.step + 1;
     if (!peer) {
       this.sampler.next(local.input());
-      return local.compute(timings);
+      return local.compute(step, timings);
     }
     const buf = this.batchBuf!;
     this.sampler.next(buf);
@@ -115,8 +126,8 @@ export class TrainingSession {
     local.input().set(buf.subarray(0, half));
     peer.input.set(buf.subarray(half));
     peer.params.set(this.params());
-    peer.start();
-    const mine = local.compute(timings);
+    peer.start(step);
+    const mine = local.compute(step, timings);
     const t0 = performance.now();
     const theirs = peer.wait();
     const g = this.core.f32(this.store.grads, this.nParams);
@@ -161,16 +172,18 @@ export class TrainingSession {
    * One optimisation step. Throws DivergedError on a non-finite loss, gradient or update, with the
    * parameters rolled back to the last weights that gave a finite loss and gradient.
    */
-  trainStep(): StepResult {
+  trainStep(lrOverride?: number): StepResult {
     const { core, config: c } = this;
     const trainLoss = this.batchGradient();
     const at = this.step + 1;
     if (!Number.isFinite(trainLoss)) this.diverge(at, `the loss is ${trainLoss}`);
+    if (c.l1 > 0) addL1Gradient(this.params(), core.f32(this.store.grads, this.nParams), c.l1);
     if (hasNonFinite(core, this.store.grads, this.nParams)) this.diverge(at, 'a gradient is not finite');
     // These weights passed: they are what a later divergence rolls back to.
     copy(core, this.lastGood, this.store.params, this.nParams);
     this.lastGoodStep = this.weightsStep;
-    const lr = learningRate(c.lr, this.step, c.steps, c.schedule);
+    // The learning-rate range test sets the rate of each step itself; a run follows its schedule.
+    const lr = lrOverride ?? learningRate(c.lr, this.step, c.steps, c.schedule);
     const gradNorm = this.optimizer.step(lr);
     if (hasNonFinite(core, this.store.params, this.nParams)) this.diverge(at, `the update made a weight non-finite (learning rate ${lr} too high?)`);
     this.step = at;

@@ -105,6 +105,9 @@ const STATUS = {
   LENGTH_MISMATCH: 500,
   NOT_FINITE: 500,
   NO_SCORES: 500,
+  // The anchor filter's own guard (the API checks cut-offs first): reaching it is the engine's fault.
+  ANCHOR_BAD_SAMPLE_RATE: 500,
+  ANCHOR_BAD_CUTOFF: 500,
   TOO_MANY_TRIALS: 500,
 
   // The service cannot take calls now: starting, stopping, out of file handles, or not built (no

@@ -38,6 +38,19 @@ describe('splitting into train, validation and test', () => {
     expect(s.train.length).toBe(24);
   });
 
+  it('trains on a share of the training segments when asked, keeping validation and test as they were', () => {
+    const whole = splitSegments(clips, { segment: 4096, seed: 3 });
+    const quarter = splitSegments(clips, { segment: 4096, seed: 3, trainFraction: 0.25 });
+    expect(quarter.val).toEqual(whole.val);
+    expect(quarter.test).toEqual(whole.test);
+    expect(quarter.train.length).toBe(Math.ceil(whole.train.length / 4));
+    const key = (x: { clip: number; start: number }) => `${x.clip}:${x.start}`;
+    const all = new Set(whole.train.map(key));
+    expect(quarter.train.every((x) => all.has(key(x)))).toBe(true);
+    // Never fewer than one.
+    expect(splitSegments(clips, { segment: 4096, seed: 3, trainFraction: 1e-9 }).train).toHaveLength(1);
+  });
+
   it('refuses too little audio with a message that says how much is needed', () => {
     expect(() => splitSegments([ramp('short', 8192 * 2, 0)], { segment: 8192, seed: 1 })).toThrow(DataError);
     expect(() => splitSegments([ramp('short', 8192 * 2, 0)], { segment: 8192, seed: 1 })).toThrow(/at least 3 \(1\.02 s at 24 kHz\)/);
@@ -95,6 +108,26 @@ describe('minibatches', () => {
     expect(firsts.some((v) => v > 0)).toBe(true);
     for (const v of firsts) expect(Math.abs(v)).toBeGreaterThanOrEqual(0.5 * 10 ** (-6 / 20) - 1e-7);
     for (const v of firsts) expect(Math.abs(v)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('adds noise and a tilt only when asked, and leaves the batches of a run without them as they were', () => {
+    const sig = [{ name: 'tone', audio: Float32Array.from({ length: 8192 * 10 }, (_, i) => 0.5 * Math.sin(i / 3)) }];
+    const s = splitSegments(sig, { segment: 8192, seed: 2 });
+    const plain = new Float32Array(4 * 8192);
+    const again = new Float32Array(4 * 8192);
+    new BatchSampler(sig, s, { batch: 4, seed: 1 }).next(plain);
+    new BatchSampler(sig, s, { batch: 4, seed: 1, augmentTiltDb: 0 }).next(again);
+    expect(again).toEqual(plain);
+    // The first example is cut where it would be without noise (the noise is drawn after its crop).
+    const noisy = new Float32Array(4 * 8192);
+    new BatchSampler(sig, s, { batch: 4, seed: 1, augmentNoiseSnrDb: 20 }).next(noisy);
+    const first = (x: Float32Array) => x.subarray(0, 8192);
+    const err = first(noisy).reduce((e, v, i) => e + (v - plain[i]) ** 2, 0);
+    const pow = first(plain).reduce((e, v) => e + v * v, 0);
+    expect(10 * Math.log10(pow / err)).toBeCloseTo(20, 0);
+    const tilted = new Float32Array(4 * 8192);
+    new BatchSampler(sig, s, { batch: 4, seed: 1, augmentTiltDb: 12 }).next(tilted);
+    expect(tilted).not.toEqual(plain);
   });
 
   it('gathers fixed segments in order', () => {

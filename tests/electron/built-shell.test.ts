@@ -115,6 +115,10 @@ describe('the preload API (window.codecLab)', () => {
     await api.startAbx({ a: ref, b: { kind: 'model-input', clipId: 'clip-1' }, labelA: 'clip', labelB: 'model input', trials: 4 });
     await api.abxTrial('t');
     await api.answerAbx('t', 1, 'A', { ms: 900 });
+    await api.startMushra({ reference: { kind: 'model-input', clipId: 'clip-1' }, referenceLabel: 'original', runs: [{ audio: { kind: 'reconstruction', runId: 'r', clipId: 'clip-1' }, label: 'r' }] });
+    await api.rateMushra('t', { scores: [50, null], heardMs: [10, 0] });
+    await api.submitMushra('t', { scores: [50, 60], heardMs: [10, 20] });
+    await api.listeningResults();
     await api.listeningTests();
     await api.listeningTest('t');
     await api.discardListeningTest('t');
@@ -132,6 +136,7 @@ describe('the preload API (window.codecLab)', () => {
     expect(invoked).toContainEqual(['lab:crossEvaluate', [['r']]]);
     expect(invoked).toContainEqual(['lab:annotateRun', ['r', { title: 'first try' }]]);
     expect(invoked).toContainEqual(['lab:answerAbx', ['t', 1, 'A', { ms: 900 }]]);
+    expect(invoked).toContainEqual(['lab:rateMushra', ['t', { scores: [50, null], heardMs: [10, 0] }]]);
     expect(invoked).toContainEqual(['lab:saveAudioDialog', [ref, 'x.wav']]);
     expect(invoked).toContainEqual(['lab:saveAudioDialog', [ref, 'y.wav', { sampleFormat: 'pcm16', rate: 'source' }]]);
     expect(invoked).toContainEqual(['lab:audio', [ref]]);

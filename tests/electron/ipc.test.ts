@@ -232,7 +232,7 @@ describe('argument validation', () => {
     ['annotateRun', ['r'], /annotateRun: argument 2 must be an object, not nothing/],
     ['deleteRun', ['..'], /deleteRun: argument 1 must be an id/],
     ['audio', [null], /audio: argument 1 must be an audio reference object, not null/],
-    ['audio', [{ kind: 'file', path: '/etc/passwd' }], /argument 1\.kind must be one of clip, run, reconstruction, model-input, oracle, abx-x$/],
+    ['audio', [{ kind: 'file', path: '/etc/passwd' }], /argument 1\.kind must be one of clip, run, reconstruction, model-input, oracle, abx-x, anchor, mushra-slot$/],
     ['audio', [{ kind: 'abx-x', testId: '../t', trial: 1 }], /argument 1\.testId must be an id/],
     ['audio', [{ kind: 'abx-x', testId: 't', trial: 0 }], /argument 1\.trial must be a whole number from 1 to 100/],
     ['startAbx', [{ a: REF, b: REF, labelA: 'a' }], /startAbx: argument 1 needs 'labelB'/],

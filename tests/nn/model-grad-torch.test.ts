@@ -108,7 +108,7 @@ function engineStep(preset: Preset, layout: ParamLayout, params: Float32Array, b
   const step = new BatchGradients(core, store, preset, loss, B, T);
   core.f32(store.params, layout.total).set(params);
   step.input().set(batch);
-  const value = step.compute();
+  const value = step.compute(1);
   const { preQuant: z, latent: q } = step.graph;
   return {
     loss: value,

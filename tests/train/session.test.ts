@@ -93,6 +93,54 @@ describe('training session', () => {
     }
   });
 
+  it('with dropout, trains on fresh masks each step, reproducibly, and the same with two threads as with one; validation never drops', async () => {
+    const clips = await music();
+    const run = (o: { dropout: number; threads?: number; seed?: number }) => {
+      const s = new TrainingSession(clips, resolveConfig({ ...fast, loss: 'wave-l1', steps: 4, seed: o.seed ?? 7, dropout: o.dropout, threads: o.threads ?? 1 }));
+      try {
+        const curve = Array.from({ length: 4 }, () => s.trainStep().trainLoss);
+        // Validation runs the network as it is: twice the same answer.
+        return { curve, val: [s.validate().valLoss, s.validate().valLoss] };
+      } finally {
+        s.close();
+      }
+    };
+    const none = run({ dropout: 0 });
+    const half = run({ dropout: 0.5 });
+    expect(half.curve[0]).not.toBe(none.curve[0]);
+    expect(run({ dropout: 0.5 }).curve).toEqual(half.curve);
+    expect(run({ dropout: 0.5, seed: 8 }).curve).not.toEqual(half.curve);
+    expect(half.val[0]).toBe(half.val[1]);
+    // Each thread drops the elements of its own half of the batch, as one thread would.
+    const two = run({ dropout: 0.5, threads: 2 });
+    two.curve.forEach((v, i) => expect(Math.abs(v / half.curve[i] - 1), `step ${i + 1}`).toBeLessThan(1e-4));
+  });
+
+  it('with an L1 penalty, pulls the weights toward zero (their sum of |theta| falls faster than without)', async () => {
+    const clips = await music();
+    const l1Norm = (l1: number) => {
+      const s = new TrainingSession(clips, resolveConfig({ ...fast, loss: 'wave-l1', steps: 5, seed: 9, l1, lr: 1e-3, optimizer: { name: 'sgd' } }));
+      try {
+        for (let i = 0; i < 5; i++) s.trainStep();
+        return s.params().reduce((a, v) => a + Math.abs(v), 0);
+      } finally {
+        s.close();
+      }
+    };
+    const plain = l1Norm(0);
+    // SGD moves each weight by lr * l1 = 1e-4 per step toward zero on top of the data gradient.
+    expect(l1Norm(0.1)).toBeLessThan(plain * 0.99);
+  });
+
+  it('refuses regularisation and split settings it cannot use, naming them', () => {
+    expect(() => resolveConfig({ dropout: 0.95 })).toThrow(/dropout must be in \[0, 0.9\]/);
+    expect(() => resolveConfig({ l1: -1 })).toThrow(/l1 must be in/);
+    expect(() => resolveConfig({ dataFraction: 0 })).toThrow(/data fraction must be in \(0, 1\]/);
+    expect(() => resolveConfig({ split: [8, 0, 1] })).toThrow(/split's validation size must be in \[1, 1000\]/);
+    expect(() => resolveConfig({ split: [8, 1] as unknown as [number, number, number] })).toThrow(/split must be three sizes/);
+    expect(() => resolveConfig({ augment: { gainDb: 0, polarity: false, tiltDb: 30 } })).toThrow(/augmentation tilt must be in \[0, 24\]/);
+  });
+
   it('refuses a thread count it cannot use', () => {
     expect(() => resolveConfig({ threads: 3 })).toThrow(/threads must be 1 or 2/);
     expect(() => resolveConfig({ threads: 2, batch: 5 })).toThrow(/batch 5 must divide evenly between 2 threads/);

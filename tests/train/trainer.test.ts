@@ -56,8 +56,10 @@ describe('trainer (worker thread)', () => {
         expect(e.gradNorm, `step ${e.step}`).toBeGreaterThan(0);
         expect(e.weightNorm, `step ${e.step}`).toBeGreaterThan(0);
         expect(e.updateRatio! > 0 && e.updateRatio! < 1, `step ${e.step}`).toBe(true);
+        expect(e.elapsedSec, `step ${e.step}`).toBeGreaterThan(0);
       }
       expect(log.filter((e) => e.valLoss !== undefined).map((e) => e.step)).toEqual([10, 20, 30]);
+      log.slice(1).forEach((e, i) => expect(e.elapsedSec!).toBeGreaterThanOrEqual(log[i].elapsedSec!));
       const config = JSON.parse(readFileSync(path.join(result.runDir, 'config.json'), 'utf8'));
       expect(config).toMatchObject({ preset: 'tiny', loss: 'wave-l1', steps: 30, clips: [path.basename(BUNDLED_CLIP)] });
       const progress = events.filter((e) => e.type === 'progress').at(-1);
