@@ -9,7 +9,7 @@
 // The page never gets ipcRenderer itself, nor an IpcRendererEvent (whose `sender` is ipcRenderer):
 // only these functions, each of which calls one fixed channel.
 import { contextBridge, ipcRenderer } from 'electron';
-import type { AbxStart, AudioRef, DesktopApi, ExportOptions, LabEvent, MushraRatings, MushraStart, Region, RunNotes, Side, TrainConfig, ViewSpace } from '../src/api/contract.js';
+import type { AbxStart, AudioRef, DesktopApi, ExportOptions, LabEvent, LrRangeOptions, MushraRatings, MushraStart, RaceSpec, Region, RunNotes, Side, TrainConfig, ViewSpace } from '../src/api/contract.js';
 import type { CallError, CallResult } from '../src/api/dispatch.js';
 
 // The page's window. This file is compiled without the DOM library (it is mostly Node-side code),
@@ -54,6 +54,15 @@ const api: DesktopApi = {
   pauseTraining: (runId: string) => call('pauseTraining', runId),
   resumeTraining: (runId: string) => call('resumeTraining', runId),
   stopTraining: (runId: string) => call('stopTraining', runId),
+  startRace: (clipIds: string[], base: Partial<TrainConfig>, race: RaceSpec) => call('startRace', clipIds, base, race),
+  runQueue: () => call('runQueue'),
+  setQueuePaused: (paused: boolean) => call('setQueuePaused', paused),
+  cancelQueued: (itemId: string) => call('cancelQueued', itemId),
+  moveQueued: (itemId: string, to: number) => call('moveQueued', itemId, to),
+  clearQueue: () => call('clearQueue'),
+  // An omitted range stays omitted: the handler counts arguments.
+  lrRangeTest: (clipIds: string[], config: Partial<TrainConfig>, range?: Partial<LrRangeOptions>) =>
+    range === undefined ? call('lrRangeTest', clipIds, config) : call('lrRangeTest', clipIds, config, range),
 
   listRuns: () => call('listRuns'),
   runLog: (runId: string) => call('runLog', runId),

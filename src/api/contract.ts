@@ -6,6 +6,10 @@ import type { TrainConfig } from '../train/config.js';
 import type { TrainEvent, RunStatus } from '../train/run.js';
 import type { Evaluation } from '../eval/evaluate.js';
 import type { LogEntry } from '../runs/run-dir.js';
+import type { QueueView } from './queue-runner.js';
+import type { RunGroup, QueueItem, QueueStatus } from '../runs/run-queue.js';
+import type { LrRangeOptions, LrRangePoint, LrRangeResult } from '../train/lr-range.js';
+import type { OptimizerName } from '../optim/optimizer.js';
 import type { LossName } from '../losses/loss.js';
 import type { LossDistance, LossSpace } from '../common/loss-scale.js';
 import type { SpectralView, ViewTransform } from '../views/spectral-view.js';
@@ -24,6 +28,7 @@ export type ValMetrics = Yardstick;
 
 export type { TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName, SpectralView, ViewTransform, ViewSpace, SplitRecord, RunNotes };
 export type { AbxVerdict, Region, Side, SideLabels, ListeningSummary, MushraRatings, ListeningResults };
+export type { QueueView, RunGroup, QueueItem, QueueStatus, LrRangeOptions, LrRangePoint, LrRangeResult, OptimizerName };
 export type { AgreementRow, ConditionAggregate, ListenerScreen, MeasureName } from '../listening/aggregate.js';
 export type { ConditionMeasures, MushraResult, MushraRole, MushraSlotView } from '../listening/mushra-record.js';
 
@@ -71,7 +76,7 @@ export interface TrainOptions {
 export interface RunSummary {
   id: string;
   /** The run's settings; null only for a damaged run whose config.json cannot be used. */
-  config: (TrainConfig & { clips?: string[] }) | null;
+  config: (TrainConfig & { clips?: string[]; group?: RunGroup }) | null;
   /**
    * 'running' while this app trains it; 'incomplete' for a run that stopped without finishing (a
    * crash); 'damaged' for a folder whose files cannot be read as a run (see `damaged`). A damaged
@@ -223,7 +228,20 @@ export interface CrossEvalRow {
   trainedOn: string[];
 }
 
-export type LabEvent = { type: 'train'; runId: string; event: TrainEvent } | { type: 'train-error'; runId: string; code: string; message: string };
+export type LabEvent =
+  | { type: 'train'; runId: string; event: TrainEvent }
+  | { type: 'train-error'; runId: string; code: string; message: string }
+  /** The run queue changed (an item added, started, ended, moved, cancelled; paused or resumed). */
+  | { type: 'queue'; queue: QueueView };
+
+/**
+ * A race: the same configuration trained once per value of one setting, same seed (so the same
+ * split and, for the optimizer and the learning rate, the same batches in the same order), queued
+ * one after another. Varying the batch size changes how many examples each step draws, so the order
+ * of the data differs from the first step on.
+ */
+export type RaceSpec = { vary: 'optimizer'; values: OptimizerName[] } | { vary: 'lr'; values: number[] } | { vary: 'batch'; values: number[] };
+export const RACE_MAX = 8;
 
 export interface LabApi {
   listLibrary(): Promise<LibraryEntry[]>;
@@ -238,6 +256,25 @@ export interface LabApi {
   pauseTraining(runId: string): Promise<void>;
   resumeTraining(runId: string): Promise<void>;
   stopTraining(runId: string): Promise<void>;
+  /**
+   * Queue a race: `base` trained once per value of the setting `race` varies (up to 8), same seed,
+   * one after another in the background; each run's config.json names its group.
+   */
+  startRace(clipIds: string[], base: Partial<TrainConfig>, race: RaceSpec): Promise<{ groupId: string; items: string[] }>;
+  /** The run queue: what waits, trains, ended; survives a restart. */
+  runQueue(): Promise<QueueView>;
+  setQueuePaused(paused: boolean): Promise<QueueView>;
+  /** Cancel a queued run (a running one is stopped with stopTraining). */
+  cancelQueued(itemId: string): Promise<QueueView>;
+  /** Move a queued run to position `to` (0: first). */
+  moveQueued(itemId: string, to: number): Promise<QueueView>;
+  /** Drop the ended, failed and cancelled items from the list (their run folders stay). */
+  clearQueue(): Promise<QueueView>;
+  /**
+   * The learning-rate range test (Smith 2017) with these settings on these clips: the training loss
+   * as the rate rises exponentially over `range.steps` steps, and a suggested rate. Nothing is saved.
+   */
+  lrRangeTest(clipIds: string[], config: Partial<TrainConfig>, range?: Partial<LrRangeOptions>): Promise<LrRangeResult>;
 
   listRuns(): Promise<RunSummary[]>;
   runLog(runId: string): Promise<LogEntry[]>;
@@ -312,7 +349,7 @@ export type LabMethod = Exclude<keyof LabApi, 'subscribe'>;
 
 export const LAB_METHODS: readonly LabMethod[] = [
   'listLibrary', 'addFiles', 'addFileData', 'removeClip', 'trainOptions', 'startTraining', 'pauseTraining',
-  'resumeTraining', 'stopTraining', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'annotateRun', 'deleteRun',
+  'resumeTraining', 'stopTraining', 'startRace', 'runQueue', 'setQueuePaused', 'cancelQueued', 'moveQueued', 'clearQueue', 'lrRangeTest', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'annotateRun', 'deleteRun',
   'startAbx', 'abxTrial', 'answerAbx', 'startMushra', 'rateMushra', 'submitMushra', 'listeningResults', 'listeningTests', 'listeningTest', 'discardListeningTest', 'listeningCsv', 'audio', 'spectralView', 'exportAudio',
 ];
 

@@ -10,7 +10,7 @@ import { readJson, readLog, removeStaleTemporaries, type LogEntry } from '../run
 import { entryExists, isRegularFile } from '../runs/run-files.js';
 import { readRunNotes } from '../runs/run-notes.js';
 import type { RunStatus, TrainResult } from '../train/run.js';
-import type { TrainConfig } from '../train/config.js';
+import { DEFAULT_CONFIG, type TrainConfig } from '../train/config.js';
 import { describeValue } from '../util/describe-value.js';
 import { pathHider } from './hide-paths.js';
 import type { RunSummary } from './contract.js';
@@ -58,6 +58,14 @@ function storedConfig(v: unknown): RunSummary['config'] & object {
   if (!isLossName(v.loss)) throw new Damage(`${file}: unknown loss '${String(v.loss).slice(0, 40)}'`);
   if (v.clips !== undefined && !(Array.isArray(v.clips) && v.clips.every((c) => typeof c === 'string'))) throw new Damage(`${file}: 'clips' should be a list of names`);
   if (v.setup === undefined) v.setup = 'A';
+  if (v.group !== undefined && !(isObject(v.group) && ['id', 'label', 'varied', 'value'].every((k) => typeof (v.group as Record<string, unknown>)[k] === 'string'))) {
+    throw new Damage(`${file}: 'group' should be { id, label, varied, value }`);
+  }
+  // Settings added later: a run made before them trained as their defaults say (no dropout, no L1,
+  // every training segment, 8:1:1, no tilt), which is what is filled in.
+  for (const key of ['dropout', 'l1', 'dataFraction'] as const) if (v[key] === undefined) v[key] = DEFAULT_CONFIG[key];
+  if (v.split === undefined) v.split = [...DEFAULT_CONFIG.split];
+  if (isObject(v.augment) && v.augment.tiltDb === undefined) v.augment.tiltDb = 0;
   return v as unknown as TrainConfig & { clips?: string[] };
 }
 

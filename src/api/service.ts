@@ -25,7 +25,7 @@ import type {
   AbxAnswerReply, AbxStart, AbxTrial, AudioRef, CrossEvalRow, ExportResult, LabApi, LabEvent, LibraryEntry, ListeningResults, ListeningSummary, ListeningTestView, MushraRatings, MushraStart,
   MushraTestView, Region, RunSummary, Side, SpectralView, SplitRecord, TrainOptions,
 } from './contract.js';
-import { ANCHOR_CUTOFFS, type AnchorCutoff } from './contract.js';
+import { ANCHOR_CUTOFFS, RACE_MAX, type AnchorCutoff, type RaceSpec } from './contract.js';
 import { isViewSpace, VIEW_DEFAULT_COLUMNS, VIEW_SPACES, type ViewSpace } from '../common/view-spaces.js';
 import type { TrainResult } from '../train/run.js';
 import { summarizeRun } from './run-summary.js';
@@ -41,6 +41,10 @@ import { aggregateMushra } from '../listening/aggregate.js';
 import { abxCsv, mushraCsv } from '../listening/csv.js';
 import { oldestFirst, summarizeTest } from '../listening/summary.js';
 import { ListeningError } from '../listening/errors.js';
+import { QueueRunner, type QueueView } from './queue-runner.js';
+import { newGroupId, QueueStore, type RunGroup } from '../runs/run-queue.js';
+import { checkLrRange, LR_RANGE_DEFAULTS, type LrRangeOptions, type LrRangeResult } from '../train/lr-range.js';
+import type { OptimizerName } from '../optim/optimizer.js';
 
 export class ApiError extends Error {
   constructor(
@@ -108,6 +112,8 @@ export class LabService implements LabApi {
   private readonly listening: ListeningStore<AudioRef>;
   /** Paths in what a listing says of a damaged file, as the dispatch hides them in messages. */
   private readonly hidePaths: (message: string) => string;
+  /** Runs waiting to be trained one after another (races), kept in queue.json. */
+  private readonly queue: QueueRunner;
 
   constructor(o: LabServiceOptions) {
     this.runsDir = path.resolve(o.runsDir);
@@ -116,6 +122,24 @@ export class LabService implements LabApi {
     this.listening = new ListeningStore<AudioRef>(this.runsDir, listenedAudioRef);
     this.hidePaths = pathHider(this.runsDir);
     this.ready = o.withBundledClip === false ? Promise.resolve() : this.load(path.basename(BUNDLED_CLIP), { path: BUNDLED_CLIP }, true).then(() => undefined);
+    this.queue = new QueueRunner(new QueueStore<TrainConfig>(this.runsDir, (v) => resolveConfig(v as Partial<TrainConfig>)), {
+      hasClip: (sha) => this.clipBySha(sha) !== null,
+      startRun: (item) => {
+        const clips = item.clips.map((c) => this.clipBySha(c.sha256)!);
+        return this.startRun(clips, item.config, item.group);
+      },
+      changed: (queue) => this.emit({ type: 'queue', queue }),
+    });
+    // A queue left from the last session goes on once the library is loaded.
+    void this.ready.then(() => this.queue.pump());
+  }
+
+  /** A loaded library clip with this content, as training takes it; null if none. */
+  private clipBySha(sha256: string): { name: string; audio: SharedAudio } | null {
+    for (const item of this.library.values()) {
+      if (item.entry.ok && item.entry.sha256 === sha256 && item.mono) return { name: item.entry.name, audio: item.mono };
+    }
+    return null;
   }
 
   // ---- library ----
@@ -227,11 +251,15 @@ export class LabService implements LabApi {
     } catch (e) {
       throw new ApiError('BAD_CONFIG', (e as Error).message);
     }
-    const clips = this.clips(clipIds);
+    return { runId: this.startRun(this.clips(clipIds), resolved).runId };
+  }
+
+  /** Start a run now (a call, or the queue's next item). */
+  private startRun(clips: { name: string; audio: SharedAudio }[], resolved: TrainConfig, group?: RunGroup): { runId: string; done: Promise<TrainResult> } {
     // The worker makes the folder, whole, once training has started; the name is settled here so the caller gets it now.
     const runId = newRunName(this.runsDir, runLabel(resolved), new Set(this.active.keys()));
     const dir = path.join(this.runsDir, runId);
-    const handle = startTraining({ clips, config: resolved, outDir: dir, exactDir: true, clipNames: clips.map((c) => c.name) });
+    const handle = startTraining({ clips, config: resolved, outDir: dir, exactDir: true, clipNames: clips.map((c) => c.name), group });
     this.active.set(runId, handle);
     handle.onEvent((e) => {
       if (e.type === 'error') {
@@ -245,7 +273,82 @@ export class LabService implements LabApi {
       () => this.active.delete(runId),
       () => this.active.delete(runId),
     );
-    return { runId };
+    return { runId, done: handle.done };
+  }
+
+  // ---- the run queue: races ----
+
+  async startRace(clipIds: string[], base: Partial<TrainConfig>, race: RaceSpec): Promise<{ groupId: string; items: string[] }> {
+    need(Array.isArray(clipIds) && clipIds.length > 0 && clipIds.every(isId), 'startRace needs the ids of the clips to train on');
+    need(base !== null && typeof base === 'object', 'startRace needs a config object');
+    need(race !== null && typeof race === 'object' && ['optimizer', 'lr', 'batch'].includes(race.vary), "a race varies 'optimizer', 'lr' or 'batch'");
+    need(Array.isArray(race.values) && race.values.length >= 2 && race.values.length <= RACE_MAX, `a race compares 2 to ${RACE_MAX} values`);
+    need(new Set(race.values.map(String)).size === race.values.length, 'a race lists each value once');
+    await this.ready;
+    const configs = race.values.map((value) => {
+      const c: Partial<TrainConfig> =
+        race.vary === 'optimizer' ? { ...base, optimizer: { ...base.optimizer, name: value as OptimizerName } } : race.vary === 'lr' ? { ...base, lr: value as number } : { ...base, batch: value as number };
+      try {
+        return { value: String(value), config: resolveConfig(c) };
+      } catch (e) {
+        throw new ApiError('BAD_CONFIG', `${race.vary} ${String(value)}: ${(e as Error).message}`);
+      }
+    });
+    const clips = [...new Set(clipIds)].map((id) => {
+      const { entry } = this.clip(id);
+      if (!entry.ok) throw new ApiError('CLIP_REFUSED', `${entry.name} was refused`);
+      return { name: entry.name, sha256: entry.sha256 };
+    });
+    const groupId = newGroupId();
+    const label = `race: ${race.vary === 'lr' ? 'learning rate' : race.vary === 'batch' ? 'batch size' : 'optimizer'}`;
+    const items = this.queue.add(configs.map(({ value, config }) => ({ config, clips, group: { id: groupId, label, varied: race.vary, value } })));
+    return { groupId, items };
+  }
+
+  async runQueue(): Promise<QueueView> {
+    return this.queue.view();
+  }
+
+  async setQueuePaused(paused: boolean): Promise<QueueView> {
+    need(typeof paused === 'boolean', 'setQueuePaused takes true or false');
+    this.queue.pause(paused);
+    return this.queue.view();
+  }
+
+  async cancelQueued(itemId: string): Promise<QueueView> {
+    need(typeof itemId === 'string', 'cancelQueued needs a queue item id');
+    this.queue.cancel(itemId);
+    return this.queue.view();
+  }
+
+  async moveQueued(itemId: string, to: number): Promise<QueueView> {
+    need(typeof itemId === 'string' && Number.isInteger(to) && to >= 0, 'moveQueued needs a queue item id and a position from 0');
+    this.queue.move(itemId, to);
+    return this.queue.view();
+  }
+
+  async clearQueue(): Promise<QueueView> {
+    this.queue.clearFinished();
+    return this.queue.view();
+  }
+
+  /** In an engine worker: the test trains for a while, and this thread only routes. */
+  async lrRangeTest(clipIds: string[], config: Partial<TrainConfig>, range?: Partial<LrRangeOptions>): Promise<LrRangeResult> {
+    need(Array.isArray(clipIds) && clipIds.length > 0 && clipIds.every(isId), 'lrRangeTest needs the ids of the clips to test on');
+    let resolved: TrainConfig;
+    try {
+      resolved = resolveConfig(config);
+    } catch (e) {
+      throw new ApiError('BAD_CONFIG', (e as Error).message);
+    }
+    const o: LrRangeOptions = { ...LR_RANGE_DEFAULTS, ...(range ?? {}) };
+    try {
+      checkLrRange(o);
+    } catch (e) {
+      throw new ApiError('BAD_REQUEST', (e as Error).message);
+    }
+    await this.ready;
+    return this.jobs.run({ kind: 'lr-range', clips: this.clips(clipIds), config: resolved, range: o }) as Promise<LrRangeResult>;
   }
 
   private handle(runId: string): TrainingHandle {
@@ -275,6 +378,8 @@ export class LabService implements LabApi {
 
   /** Stop every run and wait for each to save its weights; then stop the engine workers. */
   async shutdown(): Promise<void> {
+    // The runs stopped now are queued again at the next start (QueueRunner.close).
+    this.queue.close();
     const all = [...this.active.values()];
     for (const h of all) h.stop();
     await Promise.allSettled(all.map((h) => h.done));

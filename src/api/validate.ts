@@ -6,7 +6,7 @@
 // core can hold) is the engine's own resolveConfig's to say, once, in the service: so nothing is
 // refused here that the command line would accept, or the other way round. src/api/dispatch.ts
 // applies these schemas.
-import { ANCHOR_CUTOFFS, type AbxStart, type AnchorCutoff, type AudioRef, type DesktopExtras, type LabMethod, type MushraRatings, type MushraStart, type OracleOriginal, type OracleSpace, type Region, type RunNotes, type Side, type TrainConfig } from './contract.js';
+import { ANCHOR_CUTOFFS, RACE_MAX, type RaceSpec, type LrRangeOptions, type OptimizerName, type AbxStart, type AnchorCutoff, type AudioRef, type DesktopExtras, type LabMethod, type MushraRatings, type MushraStart, type OracleOriginal, type OracleSpace, type Region, type RunNotes, type Side, type TrainConfig } from './contract.js';
 import { ABX_MAX_TRIALS, LABEL_MAX } from '../listening/abx-record.js';
 import { MUSHRA_MAX_CONDITIONS, MUSHRA_MAX_RUNS } from '../listening/mushra-record.js';
 import { GL_ITERS } from '../nn/presets.js';
@@ -302,6 +302,18 @@ const abxStart = object<AbxStart>(
   ['a', 'b', 'labelA', 'labelB'],
 );
 
+/** A race: the setting it varies and 2 to RACE_MAX values (their ranges are resolveConfig's to judge). */
+const raceSpec: Check<RaceSpec> = (v, where) => {
+  if (!isPlainObject(v)) return fail(where, `must be { vary, values }, not ${describe(v)}`);
+  const extra = Object.keys(v).filter((k) => k !== 'vary' && k !== 'values');
+  if (extra.length) return fail(where, `has unknown field ${extra[0]}`);
+  const vary = oneOf(['optimizer', 'lr', 'batch'] as const)(v.vary, `${where}.vary`);
+  if (vary === 'optimizer') return { vary, values: list(name, { min: 2, max: RACE_MAX })(v.values, `${where}.values`) as OptimizerName[] };
+  return { vary, values: list(finiteNumber, { min: 2, max: RACE_MAX })(v.values, `${where}.values`) };
+};
+/** A queue item's id, as QueueRunner makes them. */
+const queueItemId = string({ min: 1, max: 60, pattern: /^q-[\w-]+$/, patternHint: "a queue item id ('q-...')" });
+
 /**
  * The calls that take paths on the engine's machine (filePath, wavPath above). Neither door offers
  * them to a page, which could then read or write any file the user can: the web host answers
@@ -321,6 +333,15 @@ export const METHOD_ARGS = {
   pauseTraining: args<[string]>(id),
   resumeTraining: args<[string]>(id),
   stopTraining: args<[string]>(id),
+  startRace: args<[string[], Partial<TrainConfig>, RaceSpec]>(list(id, { min: 1, max: 1000 }), trainConfig, raceSpec),
+  runQueue: args(),
+  setQueuePaused: args<[boolean]>(boolean),
+  cancelQueued: args<[string]>(queueItemId),
+  moveQueued: args<[string, number]>(queueItemId, integer(0, 100_000)),
+  clearQueue: args(),
+  lrRangeTest: args<[string[], Partial<TrainConfig>, Partial<LrRangeOptions> | undefined]>(
+    list(id, { min: 1, max: 1000 }), trainConfig, optional(object<Partial<LrRangeOptions>>({ minLr: finiteNumber, maxLr: finiteNumber, steps: finiteNumber })),
+  ),
   listRuns: args(),
   runLog: args<[string]>(id),
   runSplit: args<[string]>(id),

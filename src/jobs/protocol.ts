@@ -6,6 +6,8 @@
 // copy, and a clip loaded by one worker can be used by another.
 
 import type { ViewSpace } from '../common/view-spaces.js';
+import type { TrainConfig } from '../train/config.js';
+import type { LrRangeOptions } from '../train/lr-range.js';
 import type { WavEncoding } from '../audio/export-encode.js';
 import { withSystemFields, type SystemErrorFields, type ThreadError } from '../util/thread-error.js';
 
@@ -47,7 +49,9 @@ export type JobRequest =
    * Each condition (null: none to measure) against the reference, on the excerpt `region` (seconds;
    * all the audio when null): every loss in dB, SI-SDR, SNR, LSD, MCD. Answers (ConditionMeasures | null)[].
    */
-  | { kind: 'measure'; reference: ViewSource; conditions: (ViewSource | null)[]; region: { start: number; end: number } | null };
+  | { kind: 'measure'; reference: ViewSource; conditions: (ViewSource | null)[]; region: { start: number; end: number } | null }
+  /** The learning-rate range test (src/train/lr-range.ts) on these clips with this config; answers an LrRangeResult. */
+  | { kind: 'lr-range'; clips: { name: string; audio: SharedAudio }[]; config: TrainConfig; range: LrRangeOptions };
 
 /**
  * Model-rate audio for a view: samples (put through a run's codec when `weights` is given), or a

@@ -27,6 +27,7 @@ import { spectralView } from '../views/spectral-view.js';
 import { chunkedOracle } from '../phase/oracle.js';
 import { lowPassAnchor } from '../listening/lowpass-anchor.js';
 import { conditionMeasures, excerpt } from '../eval/condition-measures.js';
+import { lrRangeTest } from '../train/lr-range.js';
 import { JobError, sharedAudio, sharedBytes, type JobMessage, type JobReply, type JobRequest, type LoadResult, type AnchorJob, type OracleJob, type SharedAudio, type SharedBytes, type ViewSource, type WeightsRef } from './protocol.js';
 
 /** How many runs' weights stay loaded (a small run's weights are 0.6 MB; the codecs are shared). */
@@ -159,6 +160,9 @@ async function run(job: JobRequest): Promise<{ value: unknown; transfer?: ArrayB
       // The three images are the bulk of the answer: handed over, not copied.
       return { value: view, transfer: [view.a.buffer, view.b.buffer, view.diff.buffer] as ArrayBuffer[] };
     }
+    case 'lr-range':
+      // Its own session and kernel core, dropped when it ends: the worker's codecs stay as they were.
+      return { value: lrRangeTest(job.clips.map((c) => ({ name: c.name, audio: c.audio })), job.config, job.range) };
     case 'measure': {
       const ref = excerpt(await viewAudio(job.reference), MODEL_RATE, job.region);
       const out = [];

@@ -1,4 +1,5 @@
 // What the trainer and its worker thread exchange.
+import type { RunGroup } from '../runs/run-queue.js';
 import type { TrainConfig } from './config.js';
 import type { SystemErrorFields, ThreadError } from '../util/thread-error.js';
 
@@ -10,6 +11,8 @@ export interface WorkerInput {
   /** Mono 24 kHz audio; the buffers are transferred, not copied. */
   clips: { name: string; audio: ArrayBuffer }[];
   clipNames: string[];
+  /** The group the run belongs to (a race), recorded in config.json. */
+  group?: RunGroup;
   outDir: string;
   exactDir?: boolean;
   /** SharedArrayBuffer holding one Int32: CONTROL.run / pause / stop. */

@@ -10,6 +10,7 @@ import type { Evaluation } from '../eval/evaluate.js';
 import type { Yardstick } from '../eval/yardstick.js';
 import { createRunDir, RunLog, writeJson, type LogEntry } from '../runs/run-dir.js';
 import { splitRecord } from '../runs/split-file.js';
+import type { RunGroup } from '../runs/run-queue.js';
 import { DivergedError, TrainingSession } from './session.js';
 import { runLabel, type TrainConfig } from './config.js';
 import { presetInfo } from '../nn/presets.js';
@@ -53,6 +54,8 @@ export interface RunOptions {
   outDir: string;
   exactDir?: boolean;
   clipNames: string[];
+  /** The group the run belongs to (a race), recorded in config.json. */
+  group?: RunGroup;
   emit(event: TrainEvent): void;
   /** Non-blocking: the next control message, if any. */
   poll(): ControlMessage | null;
@@ -78,7 +81,7 @@ export async function runTraining(clips: Clip[], config: TrainConfig, o: RunOpti
 function makeRunDir(session: TrainingSession, clips: Clip[], config: TrainConfig, o: RunOptions): Promise<string> {
   const { split } = session;
   const fill = async (dir: string) => {
-    writeJson(dir, 'config.json', { ...config, clips: o.clipNames, params: presetInfo(session.preset).params, createdAt: new Date().toISOString() });
+    writeJson(dir, 'config.json', { ...config, clips: o.clipNames, ...(o.group ? { group: o.group } : {}), params: presetInfo(session.preset).params, createdAt: new Date().toISOString() });
     await writeWav(path.join(dir, 'test_original.wav'), [gatherSegments(clips, split.test, split.segment)], MODEL_RATE, 'float32');
     await writeWav(path.join(dir, 'val_original.wav'), [gatherSegments(clips, split.val, split.segment)], MODEL_RATE, 'float32');
     writeJson(dir, 'split.json', splitRecord(clips, split));

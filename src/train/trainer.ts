@@ -1,5 +1,6 @@
 // Starting a training run in a worker thread, from the main thread of the CLI or the app.
 // The caller gets a handle: events as they happen, pause/resume/stop, and the result.
+import type { RunGroup } from '../runs/run-queue.js';
 import { Worker } from 'node:worker_threads';
 import { builtWorkerFile } from '../assets.js';
 import type { Clip } from '../data/dataset.js';
@@ -43,6 +44,8 @@ export interface StartOptions {
   exactDir?: boolean;
   /** Names of the source files, recorded in config.json. */
   clipNames?: string[];
+  /** The group the run belongs to (a race), recorded in config.json. */
+  group?: RunGroup;
 }
 
 export function startTraining(o: StartOptions): TrainingHandle {
@@ -50,7 +53,7 @@ export function startTraining(o: StartOptions): TrainingHandle {
   const control = new SharedArrayBuffer(4);
   const word = new Int32Array(control);
   const clips = o.clips.map((c) => ({ name: c.name, audio: c.audio.slice().buffer as ArrayBuffer }));
-  const input: WorkerInput = { config, clips, clipNames: o.clipNames ?? o.clips.map((c) => c.name), outDir: o.outDir, exactDir: o.exactDir, control };
+  const input: WorkerInput = { config, clips, clipNames: o.clipNames ?? o.clips.map((c) => c.name), group: o.group, outDir: o.outDir, exactDir: o.exactDir, control };
   const worker = new Worker(builtWorkerFile('train/worker.js'), { workerData: input, transferList: clips.map((c) => c.audio) });
   const listeners = new Set<(e: TrainerEvent) => void>();
   const set = (v: number) => {

@@ -26,6 +26,7 @@ try {
     outDir: input.outDir,
     exactDir: input.exactDir,
     clipNames: input.clipNames,
+    group: input.group,
     emit,
     poll: () => translate(Atomics.load(control, 0)),
     wait: () => {

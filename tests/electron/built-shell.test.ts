@@ -108,6 +108,14 @@ describe('the preload API (window.codecLab)', () => {
     await api.listRuns();
     await api.runLog('r');
     await api.runSplit('r');
+    await api.startRace(['clip-1'], { preset: 'tiny' }, { vary: 'lr', values: [1e-3, 2e-3] });
+    await api.runQueue();
+    await api.setQueuePaused(true);
+    await api.cancelQueued('q-1');
+    await api.moveQueued('q-1', 0);
+    await api.clearQueue();
+    await api.lrRangeTest(['clip-1'], { preset: 'tiny' });
+    await api.lrRangeTest(['clip-1'], { preset: 'tiny' }, { steps: 50 });
     await api.crossEvaluate(['r']);
     await api.crossEvaluate(['r'], ['clip-1']);
     await api.annotateRun('r', { title: 'first try' });
@@ -134,6 +142,7 @@ describe('the preload API (window.codecLab)', () => {
     expect(invoked).toContainEqual(['lab:startTraining', [['clip-1'], { preset: 'tiny' }]]);
     // An omitted optional argument is not sent as undefined (the handler counts arguments).
     expect(invoked).toContainEqual(['lab:crossEvaluate', [['r']]]);
+    expect(invoked).toContainEqual(['lab:lrRangeTest', [['clip-1'], { preset: 'tiny' }]]);
     expect(invoked).toContainEqual(['lab:annotateRun', ['r', { title: 'first try' }]]);
     expect(invoked).toContainEqual(['lab:answerAbx', ['t', 1, 'A', { ms: 900 }]]);
     expect(invoked).toContainEqual(['lab:rateMushra', ['t', { scores: [50, null], heardMs: [10, 0] }]]);

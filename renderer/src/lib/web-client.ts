@@ -99,6 +99,13 @@ export class WebClient implements LabApi {
   pauseTraining = (runId: string) => this.call<void>('pauseTraining', runId);
   resumeTraining = (runId: string) => this.call<void>('resumeTraining', runId);
   stopTraining = (runId: string) => this.call<void>('stopTraining', runId);
+  startRace: LabApi['startRace'] = (clipIds, base, race) => this.call('startRace', clipIds, base, race);
+  runQueue: LabApi['runQueue'] = () => this.call('runQueue');
+  setQueuePaused: LabApi['setQueuePaused'] = (paused) => this.call('setQueuePaused', paused);
+  cancelQueued: LabApi['cancelQueued'] = (itemId) => this.call('cancelQueued', itemId);
+  moveQueued: LabApi['moveQueued'] = (itemId, to) => this.call('moveQueued', itemId, to);
+  clearQueue: LabApi['clearQueue'] = () => this.call('clearQueue');
+  lrRangeTest: LabApi['lrRangeTest'] = (clipIds, config, range) => this.call('lrRangeTest', clipIds, config, range);
   listRuns: LabApi['listRuns'] = () => this.call('listRuns');
   runLog: LabApi['runLog'] = (runId) => this.call('runLog', runId);
   runSplit: LabApi['runSplit'] = (runId) => this.call('runSplit', runId);
