@@ -14,6 +14,8 @@ import type { LossName } from '../losses/index.js';
 import type { CommandContext } from './context.js';
 import { bar, fmtDb, formatDuration, lossUnitNote, ProgressLine, speedLine } from './progress.js';
 import { CliError } from './errors.js';
+import { epochsAt } from '../common/epochs.js';
+
 
 const d = DEFAULT_CONFIG;
 
@@ -162,6 +164,7 @@ export async function trainCommand(ctx: CommandContext, files: string[], v: Reco
   const progress = new ProgressLine(process.stderr);
   let lastVal: number | null = null;
   let best: number | null = null;
+  let trainSegments = 0;
 
   let interrupts = 0;
   const onSigint = () => {
@@ -178,13 +181,14 @@ export async function trainCommand(ctx: CommandContext, files: string[], v: Reco
   handle.onEvent((e: TrainerEvent) => {
     switch (e.type) {
       case 'started':
+        trainSegments = e.segments.train;
         progress.message(`run folder: ${e.runDir}`);
         progress.message(`${config.preset}${config.setup === 'B' ? ` Setup B (Griffin-Lim, ${config.glIters} iterations)` : ''} (${e.params} parameters), loss ${config.loss}, ${config.optimizer.name} lr ${config.lr}; segments: ${e.segments.train} train, ${e.segments.val} validation, ${e.segments.test} test`);
         for (const s of e.skipped) progress.message(`skipped ${s.name}: ${s.reason}`);
         break;
       case 'progress':
         progress.update(
-          `step ${e.step}/${e.steps} ${bar(e.step / e.steps)} train ${fmtDb(config.loss, e.trainLoss)} | val ${fmtDb(config.loss, lastVal)} (best ${fmtDb(config.loss, best)}) | ${e.stepsPerSec.toFixed(2)} steps/s | ${formatDuration(e.etaSec)} left`,
+          `step ${e.step}/${e.steps} ${bar(e.step / e.steps)} epoch ${epochsAt(e.step, config.batch, trainSegments).toFixed(1)} | train ${fmtDb(config.loss, e.trainLoss)} | val ${fmtDb(config.loss, lastVal)} (best ${fmtDb(config.loss, best)}) | ${e.stepsPerSec.toFixed(2)} steps/s | ${formatDuration(e.etaSec)} left`,
           e.step === e.steps,
         );
         break;
