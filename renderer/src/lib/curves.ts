@@ -11,13 +11,43 @@ export interface CurveData {
   train: [number, number][];
   val: [number, number][];
   metrics: [number, ValMetrics][];
+  /** The training dynamics at the logged steps (lib/dynamics.ts). */
+  dynamics: StepRecord[];
+}
+
+/**
+ * One step's training dynamics, as logged (LogEntry of src/runs/run-dir.ts) or streamed: only what is
+ * known (runs made before the norms and times were logged lack them; a live point has no norms).
+ */
+export interface StepRecord {
+  step: number;
+  lr?: number;
+  gradNorm?: number;
+  weightNorm?: number;
+  updateRatio?: number;
+  elapsedSec?: number;
 }
 
 export interface ChartSeries {
   runId: string;
-  kind: 'train' | 'val';
-  /** [step, the value as shown (dB)] */
+  /** train: solid; val: dashed with dots, "validation" in the legend; line: solid, named by its run; gap: dots joined, named by its run. */
+  kind: 'train' | 'val' | 'line' | 'gap';
+  /** [x (a step, until placed on the chosen axis), the value as shown] */
   points: [number, number][];
+}
+
+/** A horizontal line across a chart: a threshold of one run (its colour), or a reference for all (runId null, grey). */
+export interface ChartLevel {
+  runId: string | null;
+  value: number;
+  label: string;
+}
+
+/** A vertical line at one run's step: its best validation, or where it stopped early. */
+export interface ChartMark {
+  runId: string;
+  x: number;
+  label: string;
 }
 
 export interface ChartGroup {
@@ -31,6 +61,14 @@ export interface ChartGroup {
   series: ChartSeries[];
   /** Runs that have nothing to show in this measure (their log predates the yardstick). */
   missing: string[];
+  /** How values read: in dB (the default), in exponent form (rates, ratios), or plainly (norms). */
+  format?: 'db' | 'exp' | 'plain';
+  /** A logarithmic y axis (for quantities that span decades). */
+  yLog?: boolean;
+  levels?: ChartLevel[];
+  marks?: ChartMark[];
+  /** How to read the chart, in a sentence, under its heading. */
+  note?: string;
 }
 
 const finite = (points: [number, number][]) => points.filter(([, v]) => Number.isFinite(v));
