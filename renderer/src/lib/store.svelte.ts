@@ -1,8 +1,11 @@
 // The lab bench's state: the library, the train options, the runs, the live run and the loss
 // curves. One instance, shared by the panels; everything it knows comes from the API.
 import { api, describeError, transport } from './api.js';
-import type { LabEvent, LibraryEntry, LogEntry, LossName, ReadableRun, RunSummary, TrainConfig, TrainOptions, ValMetrics } from './types.js';
-import type { Measure } from './curves.js';
+import type { LabEvent, LibraryEntry, LogEntry, LossName, QueueView, ReadableRun, RunSummary, TrainOptions, ValMetrics } from './types.js';
+import type { Measure, StepRecord } from './curves.js';
+import type { XAxis } from './x-axis.js';
+import { stepRecord } from './dynamics.js';
+import { restoredDraft, trainRequest, type TrainDraft } from './train-draft.js';
 
 export interface Curve {
   /** [step, loss] pairs, plain values (the plot converts to dB). */
@@ -10,35 +13,26 @@ export interface Curve {
   val: [number, number][];
   /** [step, the validation on the common yardstick] (runs logged before it existed have none). */
   metrics: [number, ValMetrics][];
+  /** The learning rate, norms and times at the logged steps (streamed steps: rate and time only). */
+  dynamics: StepRecord[];
 }
 
-const emptyCurve = (): Curve => ({ train: [], val: [], metrics: [] });
+const emptyCurve = (): Curve => ({ train: [], val: [], metrics: [], dynamics: [] });
+
+/** A running run's log is read again at a validation (the norms are in the log only), at most this often. */
+const LOG_RELOAD_MS = 5000;
 
 const CONFIG_KEY = 'codec-lab-train-config';
 
-/**
- * The Train settings of the last visit over the engine's defaults: only keys the engine knows, with
- * values of the default's type, and a preset and loss it still offers. Anything else is dropped (the
- * engine validates the rest when a run starts, and says what is wrong).
- */
-function restoredConfig(options: TrainOptions): TrainConfig {
-  const config = structuredClone(options.defaults);
-  let saved: unknown;
+/** The Train settings of the last visit over the engine's defaults (lib/train-draft.ts says what is kept). */
+function restoredConfig(options: TrainOptions): TrainDraft {
+  let saved: unknown = null;
   try {
     saved = JSON.parse(localStorage.getItem(CONFIG_KEY) ?? 'null');
   } catch {
-    return config;
+    // A damaged entry: start from the defaults.
   }
-  if (!saved || typeof saved !== 'object') return config;
-  const merged = config as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(saved as Record<string, unknown>)) {
-    const def = merged[key];
-    if (def === undefined || typeof def !== typeof value || Array.isArray(def) !== Array.isArray(value) || value === null) continue;
-    merged[key] = value;
-  }
-  if (!options.presets.some((p) => p.name === config.preset)) config.preset = options.defaults.preset;
-  if (!options.losses.some((l) => l.name === config.loss)) config.loss = options.defaults.loss;
-  return config;
+  return restoredDraft(options, saved);
 }
 
 export type LivePhase = 'starting' | 'training' | 'paused' | 'evaluating' | 'done' | 'failed';
@@ -72,7 +66,10 @@ class Lab {
   /** Clips checked for training. */
   selected = $state<string[]>([]);
   options = $state<TrainOptions | null>(null);
-  config = $state<TrainConfig | null>(null);
+  /** The Train panel's settings as edited (empty fields: the engine's defaults). */
+  config = $state<TrainDraft | null>(null);
+  /** The run queue (races), as the engine last told it; null until asked. */
+  queue = $state.raw<QueueView | null>(null);
   runs = $state<ReadableRun[]>([]);
   /** Run folders whose files cannot be read as a run; shown with the reason, never plotted, heard or scored. */
   damagedRuns = $state<RunSummary[]>([]);
@@ -83,6 +80,8 @@ class Lab {
   comparePicked = $state<string[]>([]);
   /** What the loss plot measures the runs in: each run's own loss, one loss space for all, or SI-SDR / SNR. */
   measure = $state<Measure>('own');
+  /** The loss plot's x axis: steps, epochs or seconds of training. */
+  xAxis = $state<XAxis>('step');
   /** Bumped when any curve changes; the plot redraws at most once per frame. */
   curveVersion = $state(0);
   notices = $state<Notice[]>([]);
@@ -97,6 +96,7 @@ class Lab {
   private readonly startedLoss = new Map<string, LossName>();
   private noticeId = 0;
   private runsRefreshedAt = 0;
+  private readonly logReadAt = new Map<string, number>();
 
   async init(): Promise<void> {
     api.subscribe((e) => this.onEvent(e));
@@ -202,22 +202,23 @@ class Lab {
   }
 
   async start(): Promise<void> {
-    if (!this.config || this.active) return;
+    if (!this.config || !this.options || this.active) return;
     const clips = this.selected.filter((id) => this.okClips.some((c) => c.id === id));
     if (clips.length === 0) {
       this.notify('error', 'Select at least one loaded clip to train on.');
       return;
     }
-    const cfg = $state.snapshot(this.config) as TrainConfig;
+    const defaults = this.options.defaults;
+    const cfg = trainRequest($state.snapshot(this.config) as TrainDraft, defaults);
     this.live = {
-      runId: '', phase: 'starting', step: 0, steps: cfg.steps, stepsPerSec: 0, etaSec: NaN, elapsedSec: 0, trainLoss: null,
+      runId: '', phase: 'starting', step: 0, steps: cfg.steps ?? defaults.steps, stepsPerSec: 0, etaSec: NaN, elapsedSec: 0, trainLoss: null,
       valLoss: null, bestValLoss: null, params: 0, segments: null, skipped: [], message: null, status: null,
     };
     try {
       const { runId } = await api.startTraining(clips, cfg);
       this.live.runId = runId;
       if (!this.curves.has(runId)) this.curves.set(runId, emptyCurve());
-      this.startedLoss.set(runId, cfg.loss);
+      this.startedLoss.set(runId, cfg.loss ?? defaults.loss);
       this.plotted = [...this.plotted.filter((id) => id !== runId), runId];
       void this.refreshRuns();
     } catch (e) {
@@ -250,6 +251,12 @@ class Lab {
   }
 
   private onEvent(e: LabEvent): void {
+    if (e.type === 'queue') {
+      this.queue = e.queue;
+      // A queued run that starts or ends changes the runs list.
+      void this.refreshRuns();
+      return;
+    }
     const live = this.live && (this.live.runId === e.runId || (this.live.runId === '' && this.live.phase === 'starting')) ? this.live : null;
     if (e.type === 'train-error') {
       if (live) {
@@ -275,7 +282,10 @@ class Lab {
         }
         break;
       case 'progress':
-        if (curve.train.length === 0 || curve.train[curve.train.length - 1][0] < ev.step) curve.train.push([ev.step, ev.trainLoss]);
+        if (curve.train.length === 0 || curve.train[curve.train.length - 1][0] < ev.step) {
+          curve.train.push([ev.step, ev.trainLoss]);
+          curve.dynamics.push({ step: ev.step, lr: ev.lr, elapsedSec: ev.elapsedSec });
+        }
         this.curveVersion++;
         // The runs lists (steps, best validation, whether it can be heard yet) follow a running run.
         if (performance.now() - this.runsRefreshedAt > 5000) void this.refreshRuns();
@@ -305,6 +315,8 @@ class Lab {
           live.valLoss = ev.valLoss;
           live.bestValLoss = ev.bestValLoss;
         }
+        // The gradient and weight norms are not streamed: the log, written before this event, has them.
+        if (performance.now() - (this.logReadAt.get(e.runId) ?? -Infinity) > LOG_RELOAD_MS) void this.loadCurve(e.runId);
         break;
       case 'paused':
         if (live) live.phase = 'paused';
@@ -348,6 +360,7 @@ class Lab {
   }
 
   async loadCurve(runId: string): Promise<void> {
+    this.logReadAt.set(runId, performance.now());
     let log: LogEntry[];
     try {
       log = await api.runLog(runId);
@@ -359,6 +372,7 @@ class Lab {
       train: log.filter((l) => Number.isFinite(l.trainLoss)).map((l) => [l.step, l.trainLoss]),
       val: log.filter((l) => l.valLoss !== undefined).map((l) => [l.step, l.valLoss!]),
       metrics: log.filter((l) => l.valMetrics !== undefined).map((l) => [l.step, l.valMetrics!]),
+      dynamics: log.map(stepRecord),
     };
     // Keep live points newer than the log (it is flushed about once a second).
     const old = this.curves.get(runId);
@@ -368,6 +382,8 @@ class Lab {
       curve.train.push(...old.train.filter(([s]) => s > lastT));
       curve.val.push(...old.val.filter(([s]) => s > lastV));
       curve.metrics.push(...old.metrics.filter(([s]) => s > lastV));
+      const lastD = curve.dynamics.at(-1)?.step ?? 0;
+      curve.dynamics.push(...old.dynamics.filter((r) => r.step > lastD));
     }
     this.curves.set(runId, curve);
     this.curveVersion++;

@@ -4,6 +4,7 @@ export type {
   AudioRef, ExportOptions, ExportResult, TrainConfig, TrainEvent, RunStatus, Evaluation, LogEntry, LossName, ValMetrics, SplitRecord, SpectralView, ViewSpace,
   AbxAnswerReply, AbxTrial, ListeningSummary, ListeningTestView, MushraStart, MushraRatings, MushraTestView, MushraSlotView, MushraResult, MushraRole,
   ListeningResults, AgreementRow, ConditionAggregate, ListenerScreen, MeasureName, AnchorCutoff,
+  QueueView, QueueItem, RunGroup, RaceSpec, LrRangeOptions, LrRangePoint, LrRangeResult, OptimizerName,
 } from '../../../src/api/contract.js';
 
 import type { RunSummary } from '../../../src/api/contract.js';
