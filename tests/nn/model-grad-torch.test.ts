@@ -17,6 +17,7 @@ import { PRESETS, type Preset, type PresetName } from '../../src/nn/presets.js';
 import { loadWeights, saveWeights } from '../../src/nn/weights.js';
 import { LOSS_NAMES, type LossName } from '../../src/losses/index.js';
 import { BatchGradients } from '../../src/train/gradients.js';
+import { Optimizer } from '../../src/optim/optimizer.js';
 import { maxAbsDiff, REPO, rng, tempDir } from '../helpers.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -97,6 +98,8 @@ function weightsClearOfBoundaries(preset: Preset, layout: ParamLayout, batch: Fl
 interface StepOutput {
   loss: number;
   grads: Float32Array;
+  /** The engine's: the global norm its optimizer logs (Optimizer.gradNorm). */
+  gradNorm?: number;
   preQuant: Float32Array;
   quantized: Float32Array;
 }
@@ -112,6 +115,7 @@ function engineStep(preset: Preset, layout: ParamLayout, params: Float32Array, b
   const { preQuant: z, latent: q } = step.graph;
   return {
     loss: value,
+    gradNorm: new Optimizer(core, { name: 'sgd' }, store.params, store.grads, layout.total).gradNorm(),
     grads: Float32Array.from(core.f32(store.grads, layout.total)),
     preQuant: Float32Array.from(core.f32(z.ptr, z.B * z.C * z.T)),
     quantized: Float32Array.from(core.f32(q.ptr, q.B * q.C * q.T)),
@@ -213,6 +217,18 @@ describe.skipIf(skipReason !== null)(`the whole model's gradient against PyTorch
       const gapSteps = (zGap * (2 ** preset.bits - 1)) / 2;
       console.log(`${name} (weights of seed ${seed}): latents before the quantizer differ by ${gapSteps.toExponential(2)} steps at most; every value is ${margin.toExponential(2)} steps or more from a rounding boundary`);
       expect(gapSteps).toBeLessThan(margin / 10);
+    });
+
+    it(`${name}: the gradient norm the log records is the global norm of PyTorch's gradient (as clip_grad_norm_ computes it)`, () => {
+      for (const loss of LOSS_NAMES) {
+        const run = runs.get(name)!;
+        const [e, t32, t64] = [run.engine.get(loss)!, run.torch32.get(loss)!, run.torch64.get(loss)!];
+        const norm = (g: Float32Array) => Math.sqrt(g.reduce((s, x) => s + x * x, 0));
+        const torchNorm = norm(t64.grads);
+        // Within 1e-4, or 10x PyTorch's own float32 error where a dB loss's quiet bins make float32 gradients noisy (as per tensor below).
+        const torch32Error = Math.abs(norm(t32.grads) / torchNorm - 1);
+        expect(Math.abs(e.gradNorm! / torchNorm - 1), `${loss}: engine ${e.gradNorm}, PyTorch ${torchNorm} (float32 ${norm(t32.grads)})`).toBeLessThan(Math.max(1e-4, 10 * torch32Error));
+      }
     });
 
     for (const loss of LOSS_NAMES) {
