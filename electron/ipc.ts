@@ -34,7 +34,7 @@ type ChannelName = Exclude<LabMethod, (typeof PATH_METHODS)[number]> | keyof Des
  */
 export const IPC_METHODS = [
   'listLibrary', 'addFileData', 'removeClip', 'trainOptions', 'startTraining', 'pauseTraining', 'resumeTraining',
-  'stopTraining', 'startRace', 'runQueue', 'setQueuePaused', 'cancelQueued', 'moveQueued', 'clearQueue', 'lrRangeTest', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'annotateRun', 'deleteRun',
+  'stopTraining', 'startRace', 'startSweep', 'runQueue', 'setQueuePaused', 'cancelQueued', 'moveQueued', 'clearQueue', 'lrRangeTest', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'annotateRun', 'deleteRun',
   'startAbx', 'abxTrial', 'answerAbx', 'startMushra', 'rateMushra', 'submitMushra', 'listeningResults', 'listeningTests', 'listeningTest', 'discardListeningTest', 'listeningCsv', 'audio', 'spectralView', 'openFilesDialog', 'saveAudioDialog',
 ] as const satisfies readonly ChannelName[];
 

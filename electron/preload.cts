@@ -55,6 +55,7 @@ const api: DesktopApi = {
   resumeTraining: (runId: string) => call('resumeTraining', runId),
   stopTraining: (runId: string) => call('stopTraining', runId),
   startRace: (clipIds: string[], base: Partial<TrainConfig>, race: RaceSpec) => call('startRace', clipIds, base, race),
+  startSweep: (clipIds: string[], base: Partial<TrainConfig>, grid: Record<string, unknown[]>) => call('startSweep', clipIds, base, grid),
   runQueue: () => call('runQueue'),
   setQueuePaused: (paused: boolean) => call('setQueuePaused', paused),
   cancelQueued: (itemId: string) => call('cancelQueued', itemId),

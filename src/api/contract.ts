@@ -65,6 +65,8 @@ export interface TrainOptions {
   presets: { name: string; params: number; bitrateKbps: number }[];
   losses: LossChoice[];
   optimizers: string[];
+  /** The network's shape beside its preset: each preset's own (bits, latent channels, hop, width), the hops allowed, the ranges. */
+  shape: { defaults: { bits: number; latentChannels: number; hop: number; width: number }; hops: number[]; limits: { bits: { min: number; max: number }; latentChannels: { min: number; max: number }; width: { min: number; max: number } }; sampleRate: number };
   /** Each optimizer's settings when left out (momentum, nesterov, weightDecay, beta1, beta2, eps, alpha). */
   optimizerDefaults: Record<string, { momentum: number; nesterov: boolean; weightDecay: number; beta1: number; beta2: number; eps: number; alpha: number }>;
   schedules: string[];
@@ -261,6 +263,11 @@ export interface LabApi {
    * one after another in the background; each run's config.json names its group.
    */
   startRace(clipIds: string[], base: Partial<TrainConfig>, race: RaceSpec): Promise<{ groupId: string; items: string[] }>;
+  /**
+   * Queue a sweep: `base` trained once per combination of the grid's values (setting -> values, up
+   * to 64 runs in all), one after another; each run's config.json names the sweep and its values.
+   */
+  startSweep(clipIds: string[], base: Partial<TrainConfig>, grid: Record<string, unknown[]>): Promise<{ groupId: string; items: string[] }>;
   /** The run queue: what waits, trains, ended; survives a restart. */
   runQueue(): Promise<QueueView>;
   setQueuePaused(paused: boolean): Promise<QueueView>;
@@ -349,7 +356,7 @@ export type LabMethod = Exclude<keyof LabApi, 'subscribe'>;
 
 export const LAB_METHODS: readonly LabMethod[] = [
   'listLibrary', 'addFiles', 'addFileData', 'removeClip', 'trainOptions', 'startTraining', 'pauseTraining',
-  'resumeTraining', 'stopTraining', 'startRace', 'runQueue', 'setQueuePaused', 'cancelQueued', 'moveQueued', 'clearQueue', 'lrRangeTest', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'annotateRun', 'deleteRun',
+  'resumeTraining', 'stopTraining', 'startRace', 'startSweep', 'runQueue', 'setQueuePaused', 'cancelQueued', 'moveQueued', 'clearQueue', 'lrRangeTest', 'listRuns', 'runLog', 'runSplit', 'crossEvaluate', 'annotateRun', 'deleteRun',
   'startAbx', 'abxTrial', 'answerAbx', 'startMushra', 'rateMushra', 'submitMushra', 'listeningResults', 'listeningTests', 'listeningTest', 'discardListeningTest', 'listeningCsv', 'audio', 'spectralView', 'exportAudio',
 ];
 

@@ -61,6 +61,7 @@ const HANDLERS: { [M in MethodName]: Handler<M> } = {
   resumeTraining: (s, [runId]) => s.resumeTraining(runId),
   stopTraining: (s, [runId]) => s.stopTraining(runId),
   startRace: (s, [clipIds, base, race]) => s.startRace(clipIds, base, race),
+  startSweep: (s, [clipIds, base, grid]) => s.startSweep(clipIds, base, grid),
   runQueue: (s) => s.runQueue(),
   setQueuePaused: (s, [paused]) => s.setQueuePaused(paused),
   cancelQueued: (s, [itemId]) => s.cancelQueued(itemId),

@@ -111,7 +111,8 @@ export class QueueRunner {
     }
     this.update(item.id, { status: 'running', runId: started.runId });
     started.done.then(
-      (r) => this.finish(item.id, { status: 'done', message: r.status === 'completed' ? undefined : `ended ${r.status}` }),
+      // A completed run keeps the item's note (e.g. that a restart interrupted it before); another ending says so.
+      (r) => this.finish(item.id, { status: 'done', ...(r.status === 'completed' ? {} : { message: `ended ${r.status}` }) }),
       (e) => this.finish(item.id, { status: 'failed', message: (e as Error).message }),
     );
   }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { BUNDLED_CLIP } from '../assets.js';
-import { GL_ITERS, presetInfo, PRESETS } from '../nn/presets.js';
+import { DEFAULT_SHAPE, GL_ITERS, HOPS, presetInfo, PRESETS, SHAPE_LIMITS } from '../nn/presets.js';
 import { LOSSES } from '../losses/index.js';
 import { OPTIMIZER_DEFAULTS, OPTIMIZERS } from '../optim/optimizer.js';
 import { SCHEDULES } from '../optim/schedule.js';
@@ -43,6 +43,7 @@ import { oldestFirst, summarizeTest } from '../listening/summary.js';
 import { ListeningError } from '../listening/errors.js';
 import { QueueRunner, type QueueView } from './queue-runner.js';
 import { newGroupId, QueueStore, type RunGroup } from '../runs/run-queue.js';
+import { expandSweep, SweepError, type SweepRun } from '../train/sweep-grid.js';
 import { checkLrRange, LR_RANGE_DEFAULTS, type LrRangeOptions, type LrRangeResult } from '../train/lr-range.js';
 import type { OptimizerName } from '../optim/optimizer.js';
 
@@ -235,6 +236,7 @@ export class LabService implements LabApi {
       losses: LOSSES.map(({ name, space, cell, formula, hears, misses }) => ({ name, space, cell, formula, hears, misses })),
       optimizers: [...OPTIMIZERS],
       optimizerDefaults: { ...OPTIMIZER_DEFAULTS },
+      shape: { defaults: { ...DEFAULT_SHAPE }, hops: [...HOPS], limits: SHAPE_LIMITS, sampleRate: MODEL_RATE },
       schedules: [...SCHEDULES],
       setupB: { losses: [...SETUP_B_LOSSES], glIters: { ...GL_ITERS } },
       defaults: DEFAULT_CONFIG,
@@ -294,15 +296,40 @@ export class LabService implements LabApi {
         throw new ApiError('BAD_CONFIG', `${race.vary} ${String(value)}: ${(e as Error).message}`);
       }
     });
-    const clips = [...new Set(clipIds)].map((id) => {
-      const { entry } = this.clip(id);
-      if (!entry.ok) throw new ApiError('CLIP_REFUSED', `${entry.name} was refused`);
-      return { name: entry.name, sha256: entry.sha256 };
-    });
+    const clips = this.clipIdentities(clipIds);
     const groupId = newGroupId();
     const label = `race: ${race.vary === 'lr' ? 'learning rate' : race.vary === 'batch' ? 'batch size' : 'optimizer'}`;
     const items = this.queue.add(configs.map(({ value, config }) => ({ config, clips, group: { id: groupId, label, varied: race.vary, value } })));
     return { groupId, items };
+  }
+
+  async startSweep(clipIds: string[], base: Partial<TrainConfig>, grid: Record<string, unknown[]>): Promise<{ groupId: string; items: string[] }> {
+    need(Array.isArray(clipIds) && clipIds.length > 0 && clipIds.every(isId), 'startSweep needs the ids of the clips to train on');
+    let runs: SweepRun[];
+    try {
+      runs = expandSweep({ base, grid });
+    } catch (e) {
+      if (e instanceof SweepError) throw new ApiError('BAD_CONFIG', e.message);
+      throw e;
+    }
+    await this.ready;
+    const clips = this.clipIdentities(clipIds);
+    const groupId = newGroupId();
+    const varied = Object.keys(runs[0].values);
+    const label = `sweep: ${varied.join(' × ')}`;
+    const items = this.queue.add(
+      runs.map((r) => ({ config: r.config, clips, group: { id: groupId, label, varied: varied.join(', '), value: Object.entries(r.values).map(([k, v]) => `${k} ${v}`).join(' · ') } })),
+    );
+    return { groupId, items };
+  }
+
+  /** The clips by name and content, as the queue names them (ids last one session). */
+  private clipIdentities(clipIds: string[]): { name: string; sha256: string }[] {
+    return [...new Set(clipIds)].map((id) => {
+      const { entry } = this.clip(id);
+      if (!entry.ok) throw new ApiError('CLIP_REFUSED', `${entry.name} was refused`);
+      return { name: entry.name, sha256: entry.sha256 };
+    });
   }
 
   async runQueue(): Promise<QueueView> {

@@ -237,6 +237,10 @@ export const trainConfig = object<PartialConfig>({
   l1: finiteNumber,
   dataFraction: finiteNumber,
   split: list(finiteNumber, { min: 3, max: 3 }) as unknown as Check<TrainConfig['split']>,
+  bits: finiteNumber,
+  latentChannels: finiteNumber,
+  hop: finiteNumber,
+  width: finiteNumber,
 }) as Check<Partial<TrainConfig>>;
 
 // ---- the methods' argument lists ----
@@ -311,6 +315,18 @@ const raceSpec: Check<RaceSpec> = (v, where) => {
   if (vary === 'optimizer') return { vary, values: list(name, { min: 2, max: RACE_MAX })(v.values, `${where}.values`) as OptimizerName[] };
   return { vary, values: list(finiteNumber, { min: 2, max: RACE_MAX })(v.values, `${where}.values`) };
 };
+/** A sweep's grid: setting -> a list of plain values (which settings and values, expandSweep judges). */
+const sweepGrid: Check<Record<string, unknown[]>> = (v, where) => {
+  if (!isPlainObject(v)) return fail(where, `must be { setting: [values] }, not ${describe(v)}`);
+  const keys = Object.keys(v);
+  if (keys.length === 0 || keys.length > 8) return fail(where, 'must name 1 to 8 settings');
+  for (const k of keys) {
+    const values = (v as Record<string, unknown>)[k];
+    if (!Array.isArray(values) || values.length === 0 || values.length > 64) return fail(`${where}.${k}`, 'must be a list of 1 to 64 values');
+    if (!values.every((x) => ['string', 'number', 'boolean'].includes(typeof x))) return fail(`${where}.${k}`, 'must hold names, numbers or true/false');
+  }
+  return v as Record<string, unknown[]>;
+};
 /** A queue item's id, as QueueRunner makes them. */
 const queueItemId = string({ min: 1, max: 60, pattern: /^q-[\w-]+$/, patternHint: "a queue item id ('q-...')" });
 
@@ -334,6 +350,7 @@ export const METHOD_ARGS = {
   resumeTraining: args<[string]>(id),
   stopTraining: args<[string]>(id),
   startRace: args<[string[], Partial<TrainConfig>, RaceSpec]>(list(id, { min: 1, max: 1000 }), trainConfig, raceSpec),
+  startSweep: args<[string[], Partial<TrainConfig>, Record<string, unknown[]>]>(list(id, { min: 1, max: 1000 }), trainConfig, sweepGrid),
   runQueue: args(),
   setQueuePaused: args<[boolean]>(boolean),
   cancelQueued: args<[string]>(queueItemId),

@@ -5,8 +5,9 @@ import type { DecodedWav } from './wav-read.js';
 
 export { resample, type ResampleQuality } from './resample.js';
 
-/** The rate every model works at (reference-model.md). */
-export const MODEL_RATE = 24000;
+/** The rate every model works at (reference-model.md), written once in src/common/model-rate.ts. */
+import { MODEL_RATE } from '../common/model-rate.js';
+export { MODEL_RATE };
 
 /**
  * The average of the channels (equal weights, so a centred source keeps its level). Each frame is

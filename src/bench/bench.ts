@@ -9,6 +9,7 @@ import { PRESETS, type PresetName } from '../nn/presets.js';
 import { DEFAULT_CONFIG, resolveConfig } from '../train/config.js';
 import { TrainingSession } from '../train/session.js';
 import type { LossName } from '../losses/index.js';
+import { MODEL_RATE } from '../audio/prepare.js';
 
 export interface BenchOptions {
   presets?: PresetName[];
@@ -50,7 +51,7 @@ export interface BenchResult {
 }
 
 /** The peer's test audio: six chirps, noise, a slow envelope (torch_bench.py synth_audio, same formula). */
-export function synthAudio(seconds: number, seed = 0, rate = 24000): Float32Array {
+export function synthAudio(seconds: number, seed = 0, rate = MODEL_RATE): Float32Array {
   const n = Math.floor(seconds * rate);
   const x = new Float32Array(n);
   // Deterministic noise (not bit-identical to torch.randn; the level and spectrum are what matter).

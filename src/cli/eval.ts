@@ -7,12 +7,14 @@ import { readTestSplit } from '../runs/run-dir.js';
 import { CliError } from './errors.js';
 import { speedLine } from './progress.js';
 import { openRunWeights } from './run-weights.js';
+import { bitrateText } from './shape-options.js';
 import type { CommandContext } from './context.js';
 
 export const evalHelp = `Usage: codec-lab eval --run DIR [FILE...] [--weights best|last] [--json]
 
 Scores a run's model: the loss in every output space (wave-l1 ... mrstft, over 8192-sample blocks),
-SNR, SI-SDR, log-spectral distance, mel cepstral distortion, bit rate and encode/decode speed.
+SNR, SI-SDR, log-spectral distance, mel cepstral distortion, bit rate (nominal, and entropy-coded:
+the first-order entropy of the codes on this audio) and encode/decode speed.
 With FILE..., on those WAV files; with none, on the run's own test split.
   --run DIR          the run folder (made by codec-lab train)
   --weights W        best (default) or last
@@ -51,7 +53,7 @@ export async function evalCommand(ctx: CommandContext, files: string[], v: Recor
           })
         : ['  (clips shorter than one 8192-sample block: no loss figures)']),
       `  SNR ${e.snrDb.toFixed(2)} dB, SI-SDR ${e.siSdrDb.toFixed(2)} dB, LSD ${e.lsd.toFixed(2)} bel, MCD ${e.mcdDb.toFixed(2)} dB`,
-      `  ${e.bitrateKbps} kbit/s; ${speedLine(e.speed)}`,
+      `  ${bitrateText(e)} (entropy: first-order, of the codes on this audio); ${speedLine(e.speed)}`,
     ].join('\n'),
   );
   return 0;

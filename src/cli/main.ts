@@ -9,10 +9,11 @@ import { inspectCommand, inspectHelp } from './inspect.js';
 import { trainCommand, trainHelp, trainOptions } from './train.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { reconstructCommand, reconstructHelp } from './reconstruct.js';
-import { infoCommand, infoHelp } from './info.js';
+import { infoCommand, infoHelp, infoOptions } from './info.js';
 import { benchCommand, benchHelp } from './bench.js';
 import { listeningCommand, listeningHelp } from './listening.js';
 import { lrFindCommand, lrFindHelp, lrFindOptions } from './lr-find.js';
+import { sweepCommand, sweepHelp, sweepOptions } from './sweep.js';
 import { toCallError } from '../api/call-error.js';
 import { CliError } from './errors.js';
 
@@ -27,9 +28,12 @@ Commands:
   reconstruct --run DIR FILE...
                       write each file as the run's model reconstructs it (NAME.recon.wav)
   lr-find [FILE...]   the learning-rate range test: the loss as the rate rises, and a rate to use
+  sweep GRID.json [FILE...]
+                      train every combination of a grid of settings, one run after another
   listening [--runs DIR]
                       the stored listening tests (ABX, MUSHRA) and their results
-  info [--preset P]   a preset's parameters, frame rate and bit rate
+  info [--preset P] [--bits B] [--latent-channels C] [--hop H] [--width W]
+                      a network's parameters, frame rate, bit rate and multiply-adds per second
   bench               training and inference speed on this machine
 
 Run \`codec-lab COMMAND --help\` for a command's options. \`codec-lab --version\` prints the version.`;
@@ -50,6 +54,11 @@ const commands: Record<string, Command> = {
     help: trainHelp,
     options: trainOptions,
     run: trainCommand,
+  },
+  sweep: {
+    help: sweepHelp,
+    options: sweepOptions,
+    run: sweepCommand,
   },
   'lr-find': {
     help: lrFindHelp,
@@ -73,7 +82,7 @@ const commands: Record<string, Command> = {
   },
   info: {
     help: infoHelp,
-    options: { preset: { type: 'string' }, json: { type: 'boolean' } },
+    options: infoOptions,
     run: infoCommand,
   },
   bench: {

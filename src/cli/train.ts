@@ -6,8 +6,8 @@ import { LOSSES } from '../losses/index.js';
 import { LOSS_SPACES } from '../common/loss-scale.js';
 import { OPTIMIZERS, type OptimizerName } from '../optim/optimizer.js';
 import { SCHEDULES, type ScheduleName } from '../optim/schedule.js';
-import { DEFAULT_CONFIG, resolveConfig, SETUP_B_LOSSES, type Setup, type TrainConfig } from '../train/config.js';
-import { GL_ITERS } from '../nn/presets.js';
+import { DEFAULT_CONFIG, modelPreset, resolveConfig, SETUP_B_LOSSES, type Setup, type TrainConfig } from '../train/config.js';
+import { GL_ITERS, presetInfo } from '../nn/presets.js';
 import { startTraining, type TrainerEvent } from '../train/trainer.js';
 import type { PresetName } from '../nn/presets.js';
 import type { LossName } from '../losses/index.js';
@@ -15,6 +15,7 @@ import type { CommandContext } from './context.js';
 import { bar, fmtDb, formatDuration, lossUnitNote, ProgressLine, speedLine } from './progress.js';
 import { CliError } from './errors.js';
 import { epochsAt } from '../common/epochs.js';
+import { bitrateText, numberOption, shapeFromOptions, shapeHelp, shapeOptions } from './shape-options.js';
 
 
 const d = DEFAULT_CONFIG;
@@ -44,6 +45,7 @@ the run (Ctrl-C twice aborts at once).
 
 Model and loss:
   --preset P         tiny | small (default ${d.preset})
+${shapeHelp}
   --setup S          A: the decoder outputs audio (default ${d.setup}); B: it predicts the loss's
                      spectrogram in dB and audio comes back by Griffin-Lim (same encoder and bit
                      rate; loss ${SETUP_B_LOSSES.join(', ')})
@@ -68,7 +70,8 @@ Optimisation:
   --clip-value X     clamp each gradient to [-X, X] (default off)
   --steps N          training steps (default ${d.steps})
   --batch B          segments per batch (default ${d.batch})
-  --segment S        samples per segment, a multiple of 64 (default ${d.segment})
+  --segment S        samples per segment, a multiple of the hop (default ${d.segment}, or the
+                     multiple of the hop nearest it)
   --seed K           seed for the split, the batches and the initial weights (default ${d.seed})
   --threads N        1, or 2 to compute each batch on two cores at once (default ${d.threads})
   --augment-gain DB  random gain of up to -DB dB per example (default off)
@@ -90,7 +93,7 @@ Output:
   --json             print one JSON object with the result on stdout`;
 
 export const trainOptions = {
-  preset: { type: 'string' }, setup: { type: 'string' }, 'gl-iters': { type: 'string' }, loss: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
+  preset: { type: 'string' }, ...shapeOptions, setup: { type: 'string' }, 'gl-iters': { type: 'string' }, loss: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
   schedule: { type: 'string' }, warmup: { type: 'string' }, gamma: { type: 'string' }, 'step-size': { type: 'string' }, 'min-lr': { type: 'string' }, momentum: { type: 'string' }, nesterov: { type: 'boolean' },
   'weight-decay': { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' },
   steps: { type: 'string' }, batch: { type: 'string' }, segment: { type: 'string' }, seed: { type: 'string' },
@@ -99,16 +102,12 @@ export const trainOptions = {
   'val-every': { type: 'string' }, patience: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
 } as const;
 
-function num(v: unknown, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new CliError('BAD_ARGUMENTS', `--${name} needs a number, not '${String(v)}'`);
-  return n;
-}
+const num = numberOption;
 
 export function configFromOptions(v: Record<string, unknown>): TrainConfig {
   const partial: Partial<TrainConfig> = {};
   if (v.preset !== undefined) partial.preset = v.preset as PresetName;
+  Object.assign(partial, shapeFromOptions(v));
   if (v.loss !== undefined) partial.loss = v.loss as LossName;
   if (v.setup !== undefined) partial.setup = v.setup as Setup;
   const glIters = num(v['gl-iters'], 'gl-iters');
@@ -183,7 +182,7 @@ export async function trainCommand(ctx: CommandContext, files: string[], v: Reco
       case 'started':
         trainSegments = e.segments.train;
         progress.message(`run folder: ${e.runDir}`);
-        progress.message(`${config.preset}${config.setup === 'B' ? ` Setup B (Griffin-Lim, ${config.glIters} iterations)` : ''} (${e.params} parameters), loss ${config.loss}, ${config.optimizer.name} lr ${config.lr}; segments: ${e.segments.train} train, ${e.segments.val} validation, ${e.segments.test} test`);
+        progress.message(`${config.preset}${config.setup === 'B' ? ` Setup B (Griffin-Lim, ${config.glIters} iterations)` : ''} (${e.params} parameters; ${config.latentChannels} codes of ${config.bits} bits per ${config.hop}-sample frame${config.width === 1 ? '' : `, width ${config.width}`}: ${bitrateText(presetInfo(modelPreset(config)))}), loss ${config.loss}, ${config.optimizer.name} lr ${config.lr}; segments: ${e.segments.train} train, ${e.segments.val} validation, ${e.segments.test} test`);
         for (const s of e.skipped) progress.message(`skipped ${s.name}: ${s.reason}`);
         break;
       case 'progress':
@@ -222,7 +221,7 @@ export async function trainCommand(ctx: CommandContext, files: string[], v: Reco
           `steps: ${result.steps}; final training loss ${fmtDb(config.loss, result.finalTrainLoss)}; best validation loss ${fmtDb(config.loss, result.bestValLoss)} at step ${result.bestStep} (${lossUnitNote(config.loss)})`,
           ...(m
             ? [
-                `test: SNR ${m.snrDb.toFixed(2)} dB, SI-SDR ${m.siSdrDb.toFixed(2)} dB, LSD ${m.lsd.toFixed(2)} bel, MCD ${m.mcdDb.toFixed(2)} dB, ${m.bitrateKbps} kbit/s, ${speedLine(m.speed)}`,
+                `test: SNR ${m.snrDb.toFixed(2)} dB, SI-SDR ${m.siSdrDb.toFixed(2)} dB, LSD ${m.lsd.toFixed(2)} bel, MCD ${m.mcdDb.toFixed(2)} dB, ${bitrateText(m)}, ${speedLine(m.speed)}`,
                 ...(m.lossesDb ? [`test loss in every space (dB; a dB loss as its level error, the others as 10·log₁₀): ${Object.entries(m.lossesDb).map(([k, val]) => `${k} ${val.toFixed(2)}`).join(', ')}`] : []),
               ]
             : [`test: no scores (${result.metricsUnavailable ?? 'not evaluated'})`]),

@@ -1,5 +1,7 @@
 // How audio leaves the lab as a file: its sample format and its rate. Shared by the engine (which
-// checks the choice and writes the file) and the lab bench (which offers it). Pure: imports nothing.
+// checks the choice and writes the file) and the lab bench (which offers it). Pure: imports nothing
+// outside src/common.
+import { MODEL_RATE } from './model-rate.js';
 
 /** 'pcm16': 16-bit integer samples (what every player and editor opens), TPDF-dithered; 'float32': the codec's own samples, nothing rounded or clipped. */
 export const EXPORT_SAMPLE_FORMATS = ['pcm16', 'float32'] as const;
@@ -14,8 +16,8 @@ export interface ExportOptions {
   rate: ExportRate;
 }
 
-/** The codec's rate, the 'model' rate (src/audio/prepare.ts MODEL_RATE; tests/audio/export-options.test.ts checks they agree). */
-export const MODEL_EXPORT_RATE = 24000;
+/** The codec's rate, the 'model' rate. */
+export const MODEL_EXPORT_RATE = MODEL_RATE;
 
 /** What an export is without options: the model's samples as they are. */
 export const DEFAULT_EXPORT: ExportOptions = { sampleFormat: 'float32', rate: 'model' };

@@ -4,6 +4,7 @@
 // gives the model more distinct examples than the fixed grid alone.
 import { Random } from '../util/random.js';
 import { addNoiseAtSnr, highShelf, TILT_CORNER_HZ } from './augment.js';
+import { MODEL_RATE } from '../audio/prepare.js';
 
 export interface Clip {
   name: string;
@@ -62,7 +63,7 @@ export function splitSegments(clips: readonly Clip[], opts: SplitOptions): DataS
   });
   if (all.length < 3) {
     throw new DataError(
-      `not enough audio: ${all.length} segment${all.length === 1 ? '' : 's'} of ${segment} samples; train, validation and test need at least 3 (${((3 * segment) / 24000).toFixed(2)} s at 24 kHz)`,
+      `not enough audio: ${all.length} segment${all.length === 1 ? '' : 's'} of ${segment} samples; train, validation and test need at least 3 (${((3 * segment) / MODEL_RATE).toFixed(2)} s at ${MODEL_RATE / 1000} kHz)`,
     );
   }
   new Random(seed).shuffle(all);
@@ -113,7 +114,7 @@ export class BatchSampler {
 
   /** Fill `out` ([batch, 1, segment], flat) with one minibatch. */
   next(out: Float32Array): void {
-    const { batch, augmentGainDb = 0, augmentPolarity = false, augmentNoiseSnrDb, augmentTiltDb = 0, sampleRate = 24000 } = this.opts;
+    const { batch, augmentGainDb = 0, augmentPolarity = false, augmentNoiseSnrDb, augmentTiltDb = 0, sampleRate = MODEL_RATE } = this.opts;
     const seg = this.split.segment;
     if (out.length !== batch * seg) throw new Error(`batch buffer holds ${out.length} samples, expected ${batch * seg}`);
     for (let b = 0; b < batch; b++) {

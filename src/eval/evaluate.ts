@@ -8,6 +8,7 @@ import { MODEL_RATE } from '../audio/prepare.js';
 import { qualityMetrics } from './metrics.js';
 import { concatAudio, lossesOnBlocks } from './yardstick.js';
 import { measureSpeed, SPEED_MAX_SECONDS, type SpeedFigures } from './speed.js';
+import { countCodes, emptyUsage, entropyKbps, type CodeUsage } from './code-usage.js';
 
 /** The clips joined, up to `samples` (what the speed is timed on: short test segments are too short alone). */
 function firstSeconds(clips: readonly EvalClip[], samples: number): Float32Array {
@@ -41,7 +42,16 @@ export interface Evaluation {
   /** Log-spectral distance in log10 power units (1 = 10 dB); see src/eval/metrics.ts. */
   lsd: number;
   mcdDb: number;
+  /** Nominal bit rate: frame rate x latent channels x bits (every code sent as its full bits). */
   bitrateKbps: number;
+  /**
+   * Entropy-coded bit rate on the audio scored: frame rate x the sum over latent channels of each
+   * channel's first-order code entropy (src/eval/code-usage.ts); at most bitrateKbps. Absent in
+   * evaluations made before it existed (older runs' metrics.json).
+   */
+  entropyKbps?: number;
+  /** How often each latent channel used each code level on that audio (absent in older evaluations). */
+  codeUsage?: CodeUsage;
   /** Seconds of audio encoded (decoded) per second of compute, one thread: the median of `speed.repeats` timings. */
   encodeRtf: number;
   decodeRtf: number;
@@ -63,6 +73,8 @@ export interface Inference {
   /** Seconds spent encoding, and decoding, all of them. */
   encodeSec: number;
   decodeSec: number;
+  /** The codes the encoder gave, counted per channel and level (the frames that cover the audio). */
+  codeUsage: CodeUsage;
 }
 
 /**
@@ -72,7 +84,8 @@ export interface Inference {
 export function runCodec(codec: Codec, audio: readonly Float32Array[]): Inference;
 export function runCodec(codec: Codec, audio: readonly Float32Array[], accept: (y: Float32Array) => boolean): Inference | null;
 export function runCodec(codec: Codec, audio: readonly Float32Array[], accept: (y: Float32Array) => boolean = () => true): Inference | null {
-  const run: Inference = { reconstructions: [], encodeSec: 0, decodeSec: 0 };
+  const { latent, bits, hop } = codec.preset;
+  const run: Inference = { reconstructions: [], encodeSec: 0, decodeSec: 0, codeUsage: emptyUsage(latent, bits) };
   for (const x of audio) {
     const t0 = performance.now();
     const enc = codec.encode(x);
@@ -82,6 +95,7 @@ export function runCodec(codec: Codec, audio: readonly Float32Array[], accept: (
     const t2 = performance.now();
     run.encodeSec += (t1 - t0) / 1000;
     run.decodeSec += (t2 - t1) / 1000;
+    countCodes(run.codeUsage, enc, Math.ceil(x.length / hop));
     if (!accept(y)) return null;
     run.reconstructions.push(y);
   }
@@ -123,6 +137,7 @@ export function evaluateCodec(codec: Codec, clips: EvalClip[], opts: EvalOptions
 
   // Every loss on the same blocks, one block at a time.
   const losses = lossesOnBlocks(opts.core ?? codec.core, clips.map((c) => c.audio), reconstructions, block);
+  const info = presetInfo(codec.preset);
   const q = qualityMetrics(concatAudio(clips.map((c) => c.audio)), concatAudio(reconstructions), sampleRate);
   return {
     reconstructions,
@@ -130,7 +145,9 @@ export function evaluateCodec(codec: Codec, clips: EvalClip[], opts: EvalOptions
       losses,
       lossesDb: losses && (Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, lossInDb(k as LossName, v)])) as Record<LossName, number>),
       ...q,
-      bitrateKbps: presetInfo(codec.preset).bitrateKbps,
+      bitrateKbps: info.bitrateKbps,
+      entropyKbps: entropyKbps(run.codeUsage, info.frameRateHz),
+      codeUsage: run.codeUsage,
       encodeRtf: speed.encodeRtf,
       decodeRtf: speed.decodeRtf,
       speed,

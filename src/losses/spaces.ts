@@ -5,10 +5,11 @@
 import type { LossSpace } from '../common/loss-scale.js';
 import { decibels, melBands, stftMagnitude } from './stages.js';
 import type { StageMaker } from './transform.js';
+import { MODEL_RATE } from '../audio/prepare.js';
 
 export const STFT_N_FFT = 1024;
 export const STFT_HOP = 256;
-export const MEL_BANDS = { nMels: 64, sampleRate: 24000, fMin: 0, fMax: 12000 };
+export const MEL_BANDS = { nMels: 64, sampleRate: MODEL_RATE, fMin: 0, fMax: MODEL_RATE / 2 };
 
 const stft = stftMagnitude(STFT_N_FFT, STFT_HOP);
 const mel = melBands(MEL_BANDS);

@@ -12,10 +12,13 @@
 // A Setup B model (its decoder predicts a spectrogram, src/nn/presets.ts setupBPreset) adds
 //          "setup": "B", "spectrogram": {"space": "mel-db", "glIters": 32}
 // so that whoever opens the file builds the same decoder and makes audio the same way; a file
-// without "setup" is Setup A (every file written before Setup B existed).
+// without "setup" is Setup A (every file written before Setup B existed). A network whose shape is
+// not its preset's own (src/nn/presets.ts ModelShape) adds
+//          "shape": {"bits": 2, "latentChannels": 8, "hop": 128, "width": 1}
+// and a file without "shape" has the preset's (every file written before shapes existed).
 import { readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../util/atomic-file.js';
-import { getPreset, GL_ITERS, setupBPreset, type Preset, type PresetName } from './presets.js';
+import { getPreset, GL_ITERS, hasDefaultShape, presetShape, setupBPreset, shapedPreset, type ModelShape, type Preset, type PresetName } from './presets.js';
 import { paramLayout } from './model.js';
 
 const MAGIC = 'CLWEIGHT';
@@ -40,7 +43,8 @@ export function encodeWeights(model: PresetName | Preset, params: Float32Array, 
     { name: `${e.name}.bias`, shape: [e.bSize], offset: e.b },
   ]);
   const setupB = net.spectrogram ? { setup: 'B', spectrogram: { space: net.spectrogram.space, glIters: net.spectrogram.glIters } } : {};
-  let header = JSON.stringify({ format: 'codec-lab-weights', version: 1, preset, ...setupB, total: layout.total, tensors, meta });
+  const shape = hasDefaultShape(net) ? {} : { shape: presetShape(net) };
+  let header = JSON.stringify({ format: 'codec-lab-weights', version: 1, preset, ...setupB, ...shape, total: layout.total, tensors, meta });
   while ((12 + Buffer.byteLength(header)) % 4) header += ' ';
   const h = Buffer.from(header, 'utf8');
   const out = new Uint8Array(12 + h.length + params.length * 4);
@@ -59,7 +63,7 @@ export function decodeWeights(bytes: Uint8Array, what = 'weights'): WeightsFile 
   if (bytes.length < 12 || Buffer.from(bytes.subarray(0, 8)).toString('ascii') !== MAGIC) fail('bad magic');
   const hLen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   if (12 + hLen > bytes.length) fail('header runs past the end');
-  let header: { format?: string; preset?: string; setup?: unknown; spectrogram?: { space?: unknown; glIters?: unknown }; total?: number; meta?: Record<string, unknown> };
+  let header: { format?: string; preset?: string; setup?: unknown; spectrogram?: { space?: unknown; glIters?: unknown }; shape?: unknown; total?: number; meta?: Record<string, unknown> };
   try {
     header = JSON.parse(Buffer.from(bytes.subarray(12, 12 + hLen)).toString('utf8'));
   } catch {
@@ -68,6 +72,16 @@ export function decodeWeights(bytes: Uint8Array, what = 'weights'): WeightsFile 
   if (header.format !== 'codec-lab-weights') fail('wrong format tag');
   const preset = getPreset(String(header.preset)).name;
   let model = getPreset(preset);
+  if (header.shape !== undefined) {
+    const s = header.shape;
+    if (s === null || typeof s !== 'object' || Array.isArray(s)) fail(`shape ${JSON.stringify(s)} is not an object`);
+    const { bits, latentChannels, hop, width } = s as Partial<Record<keyof ModelShape, unknown>>;
+    try {
+      model = shapedPreset(model, { bits, latentChannels, hop, width } as ModelShape);
+    } catch (e) {
+      fail(`shape: ${(e as Error).message}`);
+    }
+  }
   if (header.setup !== undefined) {
     const { space, glIters } = header.spectrogram ?? {};
     if (header.setup !== 'B') fail(`unknown setup ${JSON.stringify(header.setup)}`);
@@ -76,7 +90,7 @@ export function decodeWeights(bytes: Uint8Array, what = 'weights'): WeightsFile 
     model = setupBPreset(model, space as 'stft-db' | 'mel-db', glIters as number);
   }
   const total = paramLayout(model).total;
-  if (header.total !== total) fail(`${header.total} parameters, preset '${preset}' has ${total}`);
+  if (header.total !== total) fail(`${header.total} parameters, preset '${preset}'${header.shape === undefined ? '' : ' of this shape'} has ${total}`);
   const start = 12 + hLen;
   if (bytes.length - start !== total * 4) fail(`expected ${total * 4} bytes of values, found ${bytes.length - start}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, total * 4);

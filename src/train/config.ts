@@ -1,5 +1,5 @@
 // A training run's settings: everything that, with the audio, decides the result.
-import { getPreset, GL_ITERS, setupBPreset, type Preset, type PresetName, type SpectrogramSpace } from '../nn/presets.js';
+import { getPreset, GL_ITERS, hasDefaultShape, presetShape, SETUP_B_HOPS, setupBPreset, shapedPreset, shapeProblem, type ModelShape, type Preset, type PresetName, type SpectrogramSpace } from '../nn/presets.js';
 import { getLoss, type LossName } from '../losses/index.js';
 import { isLossName, lossCell } from '../common/loss-scale.js';
 import { parseOptimizer, type OptimizerConfig } from '../optim/optimizer.js';
@@ -11,6 +11,16 @@ import { KERNEL_MEMORY_BUDGET, largestShare, trainingCoreBytes } from './kernel-
 
 export interface TrainConfig {
   preset: PresetName;
+  /**
+   * The network's shape beside its preset (src/nn/presets.ts ModelShape): bits per code (1 to 8),
+   * latent channels (1 to 32), the hop (one of HOPS) and a width multiplier of the channel counts.
+   * Optional in what a caller gives; resolveConfig fills each absent one with the preset's own (4, 8,
+   * 64, 1), so a run's config.json records all four.
+   */
+  bits?: number;
+  latentChannels?: number;
+  hop?: number;
+  width?: number;
   /**
    * A: the decoder outputs audio and the loss compares audio in its space (the reference models).
    * B: the decoder predicts the loss's spectrogram in dB, the loss compares it there, and audio comes
@@ -25,7 +35,7 @@ export interface TrainConfig {
   schedule: ScheduleConfig;
   steps: number;
   batch: number;
-  /** Samples per training example (a multiple of the 64-sample hop). */
+  /** Samples per training example (a multiple of the model's hop). */
   segment: number;
   seed: number;
   /** Validate every this many steps. */
@@ -82,9 +92,15 @@ export function runLabel(c: Pick<TrainConfig, 'preset' | 'setup' | 'loss'>): str
   return `${c.preset}${c.setup === 'B' ? '-B' : ''}-${c.loss}`;
 }
 
-/** The network a run trains: its preset, or the preset's Setup B variant. */
-export function modelPreset(c: Pick<TrainConfig, 'preset' | 'setup' | 'loss' | 'glIters'>): Preset {
-  const preset = getPreset(c.preset);
+/** The shape settings of a config, each absent one the preset's own. */
+export function configShape(c: Pick<TrainConfig, 'preset' | keyof ModelShape>): ModelShape {
+  const own = presetShape(getPreset(c.preset));
+  return { bits: c.bits ?? own.bits, latentChannels: c.latentChannels ?? own.latentChannels, hop: c.hop ?? own.hop, width: c.width ?? own.width };
+}
+
+/** The network a run trains: its preset with the config's shape, or that network's Setup B variant. */
+export function modelPreset(c: Pick<TrainConfig, 'preset' | 'setup' | 'loss' | 'glIters' | keyof ModelShape>): Preset {
+  const preset = shapedPreset(c.preset, configShape(c));
   if (c.setup === 'A') return preset;
   const space = setupBSpace(c.loss);
   if (!space) throw new ConfigError(setupBLossMessage(c.loss));
@@ -123,8 +139,17 @@ export class ConfigError extends Error {
 
 /** Ten million steps: days of training at the speeds this engine reaches; more is a typo. */
 const MAX_STEPS = 10_000_000;
-/** Smallest segment: the codec's receptive field plus one hop, so every segment has a valid output frame. */
-const MIN_SEGMENT = 1024 + 64;
+/**
+ * Smallest segment, in hops: the codec's receptive field plus one hop, so every segment has a valid
+ * output frame. At hop 64 the field is about 1024 samples (16 hops); it grows in proportion to the
+ * hop, as the last down stage's stride sets its step.
+ */
+const MIN_SEGMENT_HOPS = 17;
+
+/** The default segment length rounded to the nearest multiple of `hop` (8192 itself for hops 32 to 256). */
+export function defaultSegment(hop: number): number {
+  return Math.max(MIN_SEGMENT_HOPS, Math.round(DEFAULT_CONFIG.segment / hop)) * hop;
+}
 
 /** An allowed interval; `open` ends exclude the bound itself. */
 interface Range {
@@ -187,10 +212,18 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
     split: partial.split ?? DEFAULT_CONFIG.split,
   };
   knownName('preset', c.preset, getPreset);
+  // The shape: each setting not given is the preset's own; then the whole shape is checked.
+  Object.assign(c, configShape(c));
+  const problem = shapeProblem(configShape(c));
+  if (problem) throw new ConfigError(problem);
+  const hop = c.hop as number;
+  // A segment nobody chose follows the hop: 8192 is no multiple of 160 or 320.
+  if (partial.segment === undefined) c.segment = defaultSegment(hop);
   if (c.setup !== 'A' && c.setup !== 'B') throw new ConfigError(`setup must be A or B, not ${describeValue(c.setup)}`);
   if (c.setup === 'B') {
     // Checked against the list itself: the refusal names the losses Setup B allows.
     if (!isLossName(c.loss) || !setupBSpace(c.loss)) throw new ConfigError(setupBLossMessage(c.loss));
+    if (!SETUP_B_HOPS.includes(hop)) throw new ConfigError(`Setup B predicts one ${STFT_HOP}-sample spectrogram frame from an even number of latent frames, so its hop must be one of ${SETUP_B_HOPS.join(', ')}, not ${hop}`);
   } else knownName('loss', c.loss, getLoss);
   inRange('gl-iters', c.glIters, whole(GL_ITERS.min, GL_ITERS.max));
   knownName('optimizer', c.optimizer.name, parseOptimizer);
@@ -203,8 +236,8 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
   inRange('steps', c.steps, whole(1, MAX_STEPS));
   // Loose caps, so the memory estimate below works on sane numbers; that estimate is the real limit.
   inRange('batch', c.batch, whole(1, 4096));
-  inRange('segment', c.segment, whole(MIN_SEGMENT, 2 ** 22));
-  if (c.segment % 64 !== 0) throw new ConfigError(`segment must be a multiple of 64 samples (the codec's hop), not ${c.segment}`);
+  inRange('segment', c.segment, whole(MIN_SEGMENT_HOPS * hop, 2 ** 22), hop === 64 ? '' : ` at hop ${hop}`);
+  if (c.segment % hop !== 0) throw new ConfigError(`segment must be a multiple of ${hop} samples (the codec's hop), not ${c.segment}`);
   if (c.setup === 'B' && c.segment % STFT_HOP !== 0) throw new ConfigError(`in Setup B the segment must be a multiple of ${STFT_HOP} samples (one predicted spectrogram frame each), not ${c.segment}`);
   // The generator takes 32 bits of seed; a larger one would silently alias a smaller one.
   inRange('seed', c.seed, whole(0, 2 ** 32 - 1));
@@ -243,12 +276,14 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
   inRange('augmentation tilt', c.augment.tiltDb, { min: 0, max: 24 }, ' dB');
 
   const share = c.batch / c.threads;
-  if (trainingCoreBytes(c.preset, share, c.segment) > KERNEL_MEMORY_BUDGET) {
-    const fits = largestShare(c.preset, c.segment) * c.threads;
+  const model = modelPreset(c);
+  const bytes = trainingCoreBytes(c.preset, share, c.segment, model);
+  if (bytes > KERNEL_MEMORY_BUDGET) {
+    const fits = largestShare(c.preset, c.segment, model) * c.threads;
     const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
     throw new ConfigError(
-      `batch ${c.batch} of ${c.segment}-sample segments needs about ${mib(trainingCoreBytes(c.preset, share, c.segment))} of kernel memory per thread ` +
-        `(${c.preset} preset), more than a kernel core's budget of ${mib(KERNEL_MEMORY_BUDGET)}; ` +
+      `batch ${c.batch} of ${c.segment}-sample segments needs about ${mib(bytes)} of kernel memory per thread ` +
+        `(${c.preset} preset${hasDefaultShape(model) ? '' : ' of this shape'}), more than a kernel core's budget of ${mib(KERNEL_MEMORY_BUDGET)}; ` +
         (fits > 0 ? `at this segment length the batch can be at most ${fits}` : 'use a shorter segment'),
     );
   }

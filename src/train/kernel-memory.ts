@@ -16,7 +16,11 @@
 // buffers (small: 3,413 bytes per batch sample and 1,862 per segment sample; tiny: 1,829 and
 // 1,041), and are rounded up by about 5%. tests/api/kernel-memory.test.ts checks them against a real
 // session, so a change to the model that needs more memory fails a test rather than a run.
-import type { PresetName } from '../nn/presets.js';
+//
+// A network of another shape (a wider one, or a hop whose first stride is 2) holds more activation
+// per sample: its batch figure is scaled by the ratio of its activations to its preset's (never
+// below 1: the loss's buffers, which do not shrink with the network, are part of the figure).
+import { PRESETS, setupBPreset, type LayerSpec, type Preset, type PresetName } from '../nn/presets.js';
 
 export const KERNEL_MEMORY_BUDGET = 1.75 * 2 ** 30;
 
@@ -28,14 +32,44 @@ const PER_SAMPLE: Record<PresetName, { batch: number; segment: number }> = {
   tiny: { batch: 1950, segment: 1100 },
 };
 
-/** Estimated bytes of kernel core one training thread needs for `share` segments of `segment` samples. */
-export function trainingCoreBytes(preset: PresetName, share: number, segment: number): number {
+/**
+ * Floats of activation per input audio sample in a network's forward graph: every layer's output
+ * (a residual block's four inner outputs and its sum). The gradients mirror them.
+ */
+export function activationsPerSample(p: Preset): number {
+  let floats = 0;
+  const walk = (specs: readonly LayerSpec[], channels: number, rate: number) => {
+    for (const s of specs) {
+      if (s.kind === 'conv' || s.kind === 'convT') {
+        rate = s.kind === 'conv' ? rate / s.stride : rate * s.stride;
+        channels = s.cout;
+        floats += channels * rate;
+      } else if (s.kind === 'res') floats += 5 * s.c * rate;
+      else floats += channels * rate;
+    }
+  };
+  walk(p.encoder, 1, 1);
+  walk(p.decoder, p.latent, 1 / p.hop);
+  return floats;
+}
+
+/** Bytes per sample for `model` (a network of `preset`; absent: the preset itself). */
+function perSample(preset: PresetName, model?: Preset): { batch: number; segment: number } {
   const k = PER_SAMPLE[preset];
+  if (!model) return k;
+  const own = model.spectrogram ? setupBPreset(PRESETS[preset], model.spectrogram.space, model.spectrogram.glIters) : PRESETS[preset];
+  const scale = Math.max(1, activationsPerSample(model) / activationsPerSample(own));
+  return { batch: k.batch * scale, segment: k.segment * scale };
+}
+
+/** Estimated bytes of kernel core one training thread needs for `share` segments of `segment` samples. */
+export function trainingCoreBytes(preset: PresetName, share: number, segment: number, model?: Preset): number {
+  const k = perSample(preset, model);
   return FIXED + share * segment * k.batch + segment * k.segment;
 }
 
 /** The largest share of a batch that fits the budget at this segment length (0 if none does). */
-export function largestShare(preset: PresetName, segment: number): number {
-  const k = PER_SAMPLE[preset];
+export function largestShare(preset: PresetName, segment: number, model?: Preset): number {
+  const k = perSample(preset, model);
   return Math.max(0, Math.floor((KERNEL_MEMORY_BUDGET - FIXED - segment * k.segment) / (segment * k.batch)));
 }

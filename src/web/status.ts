@@ -15,6 +15,7 @@ const STATUS = {
   // The request itself: malformed, unauthorised, or aimed at something that is not there.
   BAD_REQUEST: 400,
   BAD_CONFIG: 400,
+  BAD_SWEEP: 400,
   UNAUTHORIZED: 401,
   BAD_ORIGIN: 403,
   NOT_AVAILABLE: 403,

@@ -7,19 +7,10 @@ import { rmSync } from 'node:fs';
 import { EDGE_DIR, MUSIC_DIR, REPO, tempDir } from '../helpers.js';
 import { LOSS_NAMES } from '../../src/common/loss-scale.js';
 import { makeRun } from '../runs/make-run.js';
+import { codecLab } from './codec-lab.js';
 
 const run = promisify(execFile);
 const BIN = path.join(REPO, 'bin', 'codec-lab.js');
-
-async function codecLab(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: REPO, maxBuffer: 16 << 20 });
-    return { stdout, stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
-}
 
 const LOSS_KEYS = [...LOSS_NAMES];
 
@@ -120,7 +111,7 @@ describe('a failed command with --json', () => {
 describe('codec-lab info and bench', () => {
   it('info --json gives the preset figures', async () => {
     const small = JSON.parse((await codecLab('info', '--preset', 'small', '--json')).stdout);
-    expect(small).toEqual({ preset: 'small', params: { encoder: 76808, decoder: 76801, total: 153609 }, hopSamples: 64, frameRateHz: 375, bitrateKbps: 12 });
+    expect(small).toMatchObject({ preset: 'small', params: { encoder: 76808, decoder: 76801, total: 153609 }, hopSamples: 64, frameRateHz: 375, bitrateKbps: 12 });
     const tiny = JSON.parse((await codecLab('info', '--preset', 'tiny', '--json')).stdout);
     expect(tiny.params.total).toBe(39433);
   });

@@ -61,6 +61,21 @@ describe.skipIf(Boolean(missing))('a race and the learning-rate range test in Ch
     await expect.poll(() => page.locator('[data-testid=loss-plot]').getAttribute('data-runs'), { timeout: 10_000 }).toBe('2');
   });
 
+  it('queues a sweep from a grid and trains each combination as an ordinary run', async () => {
+    const panel = page.locator('[data-testid=race-panel]');
+    await panel.locator('summary', { hasText: 'Sweep' }).click();
+    await panel.locator('[data-testid=sweep-grid]').fill('{"lr": [0.001, 0.002], "loss": ["wave-l1"]}');
+    const start = panel.locator('[data-testid=sweep-start]');
+    expect(await start.textContent()).toContain('Queue 2 runs');
+    await start.click();
+    const items = panel.locator('[data-testid=queue-item]');
+    await expect.poll(async () => (await items.evaluateAll((rows) => rows.map((r: any) => r.dataset.status))).join(','), { timeout: 90_000 }).toBe('done,done,done,done');
+    const labels = readdirSync(runs.dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && /tiny-wave-l1/.test(d.name))
+      .map((d) => JSON.parse(readFileSync(path.join(runs.dir, d.name, 'config.json'), 'utf8')).group.label);
+    expect(labels.filter((l) => l === 'sweep: lr × loss')).toHaveLength(2);
+  });
+
   it('runs the learning-rate range test, draws the loss against the rate, and uses the suggested rate', async () => {
     const panel = page.locator('[data-testid=race-panel]');
     await panel.locator('summary', { hasText: 'Find a learning rate' }).click();

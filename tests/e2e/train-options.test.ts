@@ -81,6 +81,10 @@ describe.skipIf(Boolean(missing))('the Train panel\'s optimizer and regularizati
     await field('dropout').fill('0.1');
     await field('group-data').locator('> summary').click();
     await field('batch').fill('4');
+    // The bottleneck beside the preset: 2 bits and a 128-sample hop make tiny's 12 kbit/s 3.
+    await field('bits').fill('2');
+    await field('hop').selectOption('128');
+    expect(await field('nominal-kbps').textContent()).toContain('nominal 3.0 kbit/s = 187.5 frames/s × 8 × 2 bits');
 
     await field('start').click();
     await page.locator('[data-testid=train-status][data-phase=done]').waitFor({ timeout: 90_000 });
@@ -97,13 +101,13 @@ describe.skipIf(Boolean(missing))('the Train panel\'s optimizer and regularizati
     const config = JSON.parse(readFileSync(path.join(runs.dir, runId, 'config.json'), 'utf8'));
     expect(config.optimizer).toEqual({ name: 'momentum', momentum: 0.8, weightDecay: 1e-4, clipNorm: 1 });
     expect(config.schedule).toEqual({ name: 'step', gamma: 0.5, stepSize: 5 });
-    expect(config).toMatchObject({ preset: 'tiny', steps: 20, batch: 4, dropout: 0.1, valEvery: 10 });
+    expect(config).toMatchObject({ preset: 'tiny', steps: 20, batch: 4, dropout: 0.1, valEvery: 10, bits: 2, hop: 128, latentChannels: 8, width: 1 });
 
     await page.locator('[data-testid=tab-compare]').click();
     const row = page.locator(`[data-testid=run-row][data-run="${runId}"]`);
     await row.waitFor();
     expect(await row.locator('[data-testid=run-settings]').textContent()).toMatch(
-      /^momentum lr 1e-3 · momentum 0\.8 · wd 1e-4 · clip 1 · step ×0\.5\/5 · dropout 0\.1 · batch 4 · seed 0$/,
+      /^momentum lr 1e-3 · 2 bits · hop 128 · momentum 0\.8 · wd 1e-4 · clip 1 · step ×0\.5\/5 · dropout 0\.1 · batch 4 · seed 0$/,
     );
     expect(pageErrors).toEqual([]);
   });

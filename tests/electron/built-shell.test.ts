@@ -109,6 +109,7 @@ describe('the preload API (window.codecLab)', () => {
     await api.runLog('r');
     await api.runSplit('r');
     await api.startRace(['clip-1'], { preset: 'tiny' }, { vary: 'lr', values: [1e-3, 2e-3] });
+    await api.startSweep(['clip-1'], { preset: 'tiny' }, { lr: [1e-3, 2e-3] });
     await api.runQueue();
     await api.setQueuePaused(true);
     await api.cancelQueued('q-1');

@@ -1,11 +1,12 @@
 // The runs list's settings line: the optimizer, its rate and the batch always, then only what differs
 // from the engine's defaults, so runs made on the command line are told apart.
+import { DEFAULT_SHAPE } from '../../src/nn/presets.js';
 import { describe, expect, it } from 'vitest';
 import { runSettingsLine, shortNumber } from '../../renderer/src/lib/run-settings.js';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from '../../src/train/config.js';
 import { OPTIMIZER_DEFAULTS } from '../../src/optim/optimizer.js';
 
-const line = (c: TrainConfig) => runSettingsLine(c, DEFAULT_CONFIG, OPTIMIZER_DEFAULTS);
+const line = (c: TrainConfig) => runSettingsLine(c, DEFAULT_CONFIG, OPTIMIZER_DEFAULTS, DEFAULT_SHAPE);
 
 describe('shortNumber', () => {
   it('writes small and large settings in short exponent form, others plainly, without float noise', () => {
@@ -41,5 +42,11 @@ describe('a run\'s settings line', () => {
   it('reads a config.json from before the newer settings existed as having them off', () => {
     const old = { preset: 'small', loss: 'mel-db-l1', optimizer: { name: 'sgd' }, schedule: { name: 'constant' }, lr: 0.01, steps: 10, batch: 8, segment: 8192, seed: 0 };
     expect(line(old as unknown as TrainConfig)).toBe('sgd lr 0.01 · batch 8');
+  });
+});
+
+describe('the settings line and the network shape', () => {
+  it('names a shape other than the preset own', () => {
+    expect(line({ ...DEFAULT_CONFIG, bits: 2, hop: 128, latentChannels: 8, width: 1 })).toBe('adam lr 1e-3 · 2 bits · hop 128 · batch 8');
   });
 });

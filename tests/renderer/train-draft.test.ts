@@ -1,6 +1,7 @@
 // The Train panel's draft: an empty field means the engine's default (the key is left out, never
 // sent as 0 or null), only the settings the chosen optimizer and schedule read are sent, and saved
 // settings from any earlier version load.
+import { DEFAULT_SHAPE } from '../../src/nn/presets.js';
 import { describe, expect, it } from 'vitest';
 import { restoredDraft, trainRequest, type TrainDraft } from '../../renderer/src/lib/train-draft.js';
 import { DEFAULT_CONFIG, resolveConfig } from '../../src/train/config.js';
@@ -31,7 +32,8 @@ describe('the request Start sends', () => {
     expect(r).not.toHaveProperty('dropout');
     expect(r).not.toHaveProperty('split');
     expect(r.augment).not.toHaveProperty('gainDb');
-    expect(resolveConfig(r)).toEqual(DEFAULT_CONFIG);
+    // resolveConfig also records the network's shape, each the preset's own.
+    expect(resolveConfig(r)).toEqual({ ...DEFAULT_CONFIG, ...DEFAULT_SHAPE });
   });
 
   it('sends only the settings the chosen optimizer and schedule read, clipping for every optimizer', () => {

@@ -54,10 +54,15 @@ function augmentText(c: TrainConfig): string[] {
  * added since, read here as off), against the engine's
  * `defaults` and each optimizer's `optimizerDefaults` (api.trainOptions()).
  */
-export function runSettingsLine(c: TrainConfig, defaults: TrainConfig, optimizerDefaults: TrainOptions['optimizerDefaults']): string {
+export function runSettingsLine(c: TrainConfig, defaults: TrainConfig, optimizerDefaults: TrainOptions['optimizerDefaults'], shape: TrainOptions['shape']['defaults']): string {
   const o = c.optimizer;
   const od = optimizerDefaults[o.name];
   const parts = [`${o.name} lr ${shortNumber(c.lr)}`];
+  // The network's shape beside its preset, when not the preset's own.
+  if (c.bits !== undefined && c.bits !== shape.bits) parts.push(`${c.bits} bits`);
+  if (c.latentChannels !== undefined && c.latentChannels !== shape.latentChannels) parts.push(`latent ${c.latentChannels}`);
+  if (c.hop !== undefined && c.hop !== shape.hop) parts.push(`hop ${c.hop}`);
+  if (c.width !== undefined && c.width !== shape.width) parts.push(`width ×${shortNumber(c.width)}`);
   for (const [key, label] of OPTIMIZER_SETTINGS) {
     const v = o[key];
     if (typeof v === 'number' && v !== od?.[key]) parts.push(`${label} ${shortNumber(v)}`);

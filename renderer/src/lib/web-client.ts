@@ -100,6 +100,7 @@ export class WebClient implements LabApi {
   resumeTraining = (runId: string) => this.call<void>('resumeTraining', runId);
   stopTraining = (runId: string) => this.call<void>('stopTraining', runId);
   startRace: LabApi['startRace'] = (clipIds, base, race) => this.call('startRace', clipIds, base, race);
+  startSweep: LabApi['startSweep'] = (clipIds, base, grid) => this.call('startSweep', clipIds, base, grid);
   runQueue: LabApi['runQueue'] = () => this.call('runQueue');
   setQueuePaused: LabApi['setQueuePaused'] = (paused) => this.call('setQueuePaused', paused);
   cancelQueued: LabApi['cancelQueued'] = (itemId) => this.call('cancelQueued', itemId);
