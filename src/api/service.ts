@@ -44,6 +44,7 @@ import { ListeningError } from '../listening/errors.js';
 import { QueueRunner, type QueueView } from './queue-runner.js';
 import { newGroupId, QueueStore, type RunGroup } from '../runs/run-queue.js';
 import { expandSweep, SweepError, type SweepRun } from '../train/sweep-grid.js';
+import { loadInitWeights } from '../train/init-weights.js';
 import { checkLrRange, LR_RANGE_DEFAULTS, type LrRangeOptions, type LrRangeResult } from '../train/lr-range.js';
 import type { OptimizerName } from '../optim/optimizer.js';
 
@@ -258,10 +259,12 @@ export class LabService implements LabApi {
 
   /** Start a run now (a call, or the queue's next item). */
   private startRun(clips: { name: string; audio: SharedAudio }[], resolved: TrainConfig, group?: RunGroup): { runId: string; done: Promise<TrainResult> } {
+    // Continuing from a run: its best weights, checked against this network's shapes before anything starts.
+    const init = resolved.initFrom !== undefined ? loadInitWeights(this.runDir(resolved.initFrom), resolved) : null;
     // The worker makes the folder, whole, once training has started; the name is settled here so the caller gets it now.
     const runId = newRunName(this.runsDir, runLabel(resolved), new Set(this.active.keys()));
     const dir = path.join(this.runsDir, runId);
-    const handle = startTraining({ clips, config: resolved, outDir: dir, exactDir: true, clipNames: clips.map((c) => c.name), group });
+    const handle = startTraining({ clips, config: resolved, outDir: dir, exactDir: true, clipNames: clips.map((c) => c.name), group, initParams: init?.params, initStep: init?.step ?? undefined });
     this.active.set(runId, handle);
     handle.onEvent((e) => {
       if (e.type === 'error') {

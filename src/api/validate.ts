@@ -234,6 +234,7 @@ export const trainConfig = object<PartialConfig>({
   setup: name as Check<TrainConfig['setup']>,
   glIters: finiteNumber,
   dropout: finiteNumber,
+  initFrom: id,
   l1: finiteNumber,
   dataFraction: finiteNumber,
   split: list(finiteNumber, { min: 3, max: 3 }) as unknown as Check<TrainConfig['split']>,

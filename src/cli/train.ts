@@ -14,6 +14,7 @@ import type { LossName } from '../losses/index.js';
 import type { CommandContext } from './context.js';
 import { bar, fmtDb, formatDuration, lossUnitNote, ProgressLine, speedLine } from './progress.js';
 import { CliError } from './errors.js';
+import { loadInitWeights } from '../train/init-weights.js';
 import { epochsAt } from '../common/epochs.js';
 import { bitrateText, numberOption, shapeFromOptions, shapeHelp, shapeOptions } from './shape-options.js';
 
@@ -80,6 +81,8 @@ Optimisation:
   --augment-tilt DB  a random high shelf above 1 kHz of up to +-DB dB per example (default off)
                      (the codec reproduces its input: what is added is also what it must code)
 Regularisation and data:
+  --init-from DIR    start from the best weights of the run in DIR (a run of the same preset, setup
+                     and shape; the loss, optimizer and the rest may differ) instead of fresh ones
   --dropout P        inverted dropout after every ELU while training, probability P (default 0)
   --l1 X             L1 penalty X * sum |weights| (default 0; --weight-decay is the L2 one)
   --data-fraction F  train on this share of the training segments, 0 < F <= 1 (default 1);
@@ -98,7 +101,7 @@ export const trainOptions = {
   'weight-decay': { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' },
   steps: { type: 'string' }, batch: { type: 'string' }, segment: { type: 'string' }, seed: { type: 'string' },
   'augment-gain': { type: 'string' }, 'augment-polarity': { type: 'boolean' }, 'augment-noise-snr': { type: 'string' }, 'augment-tilt': { type: 'string' },
-  dropout: { type: 'string' }, l1: { type: 'string' }, 'data-fraction': { type: 'string' }, split: { type: 'string' },
+  dropout: { type: 'string' }, l1: { type: 'string' }, 'init-from': { type: 'string' }, 'data-fraction': { type: 'string' }, split: { type: 'string' },
   'val-every': { type: 'string' }, patience: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
 } as const;
 
@@ -143,6 +146,8 @@ export function configFromOptions(v: Record<string, unknown>): TrainConfig {
     const n = num(v[opt], opt);
     if (n !== undefined) partial[key] = n;
   }
+  // The run continued from, by its folder's name (as the app names runs).
+  if (typeof v['init-from'] === 'string') partial.initFrom = path.basename(path.resolve(v['init-from']));
   if (v.split !== undefined) {
     const parts = String(v.split).split(':');
     if (parts.length !== 3) throw new CliError('BAD_ARGUMENTS', `--split needs three sizes as train:validation:test (e.g. 8:1:1), not '${String(v.split)}'`);
@@ -159,7 +164,8 @@ export async function trainCommand(ctx: CommandContext, files: string[], v: Reco
   for (const r of refused) ctx.err(`${r.file}: refused (${r.error.code}): ${r.error.message}`);
   if (clips.length === 0) throw new CliError('NO_USABLE_AUDIO', 'no audio to train on: every file was refused');
   const outDir = path.resolve(typeof v.out === 'string' ? v.out : 'runs');
-  const handle = startTraining({ clips, config, outDir, clipNames: clips.map((c) => c.file) });
+  const init = typeof v['init-from'] === 'string' ? loadInitWeights(path.resolve(v['init-from']), config) : null;
+  const handle = startTraining({ clips, config, outDir, clipNames: clips.map((c) => c.file), initParams: init?.params, initStep: init?.step ?? undefined });
   const progress = new ProgressLine(process.stderr);
   let lastVal: number | null = null;
   let best: number | null = null;

@@ -43,6 +43,13 @@ export interface TrainConfig {
   /** Stop after this many validations without improvement (0: never stop early). */
   patience: number;
   augment: Augment;
+  /**
+   * Start from another run's best weights instead of fresh ones (seeded): that run's id (its folder's
+   * name). Its network must have the same parameter shapes; the loss, optimizer and the rest may
+   * differ (continue a wave-l1 run with mel-db-l1 and hear what changes). The seed still draws the
+   * split and the batches.
+   */
+  initFrom?: string;
   /** Inverted dropout after every ELU while training, with this probability (0: none). */
   dropout: number;
   /** L1 penalty weight: lambda * sum |theta| added to the objective (its gradient lambda * sign(theta)); 0: none. */
@@ -265,6 +272,7 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
   optionalInRange('gamma', s.gamma, { min: 0, max: 1, minOpen: true }, s.name === 'inverse-time' ? ': the rate k of lr / (1 + k t), per step' : ': the factor the learning rate is multiplied by');
   optionalInRange('min-lr', s.minLr, { min: 0, max: c.lr }, ': the cosine schedule ends there, below the learning rate');
 
+  if (c.initFrom !== undefined && (typeof c.initFrom !== 'string' || c.initFrom.length === 0 || c.initFrom.length > 255)) throw new ConfigError(`init-from must name a run, not ${describeValue(c.initFrom)}`);
   inRange('dropout', c.dropout, { min: 0, max: MAX_DROPOUT }, ': the probability of dropping each hidden activation');
   inRange('l1', c.l1, { min: 0, max: 1 }, ': the weight of the penalty on sum |theta|');
   inRange('data fraction', c.dataFraction, { min: 0, max: 1, minOpen: true }, ': the share of the training segments to train on');

@@ -13,6 +13,9 @@ export interface WorkerInput {
   clipNames: string[];
   /** The group the run belongs to (a race), recorded in config.json. */
   group?: RunGroup;
+  /** The weights to start from (transferred), and their step in the run they come from. */
+  initParams?: ArrayBuffer;
+  initStep?: number;
   outDir: string;
   exactDir?: boolean;
   /** SharedArrayBuffer holding one Int32: CONTROL.run / pause / stop. */

@@ -56,6 +56,9 @@ export interface RunOptions {
   clipNames: string[];
   /** The group the run belongs to (a race), recorded in config.json. */
   group?: RunGroup;
+  /** The weights to start from (config.initFrom's best weights), and their step there, recorded in config.json. */
+  initParams?: Float32Array;
+  initStep?: number;
   emit(event: TrainEvent): void;
   /** Non-blocking: the next control message, if any. */
   poll(): ControlMessage | null;
@@ -69,7 +72,7 @@ const LOG_FLUSH_MS = 1000;
 
 export async function runTraining(clips: Clip[], config: TrainConfig, o: RunOptions): Promise<TrainResult> {
   // Everything that can refuse the run (the settings, too little audio, memory) happens here, before any folder exists.
-  const session = new TrainingSession(clips, config);
+  const session = new TrainingSession(clips, config, o.initParams);
   try {
     return await runSession(session, clips, config, o);
   } finally {
@@ -81,7 +84,7 @@ export async function runTraining(clips: Clip[], config: TrainConfig, o: RunOpti
 function makeRunDir(session: TrainingSession, clips: Clip[], config: TrainConfig, o: RunOptions): Promise<string> {
   const { split } = session;
   const fill = async (dir: string) => {
-    writeJson(dir, 'config.json', { ...config, clips: o.clipNames, ...(o.group ? { group: o.group } : {}), params: presetInfo(session.preset).params, createdAt: new Date().toISOString() });
+    writeJson(dir, 'config.json', { ...config, clips: o.clipNames, ...(o.group ? { group: o.group } : {}), ...(o.initParams ? { initFromStep: o.initStep ?? null } : {}), params: presetInfo(session.preset).params, createdAt: new Date().toISOString() });
     await writeWav(path.join(dir, 'test_original.wav'), [gatherSegments(clips, split.test, split.segment)], MODEL_RATE, 'float32');
     await writeWav(path.join(dir, 'val_original.wav'), [gatherSegments(clips, split.val, split.segment)], MODEL_RATE, 'float32');
     writeJson(dir, 'split.json', splitRecord(clips, split));

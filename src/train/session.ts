@@ -20,6 +20,11 @@ export class DivergedError extends Error {
   readonly code = 'DIVERGED';
 }
 
+/** The weights to start from do not fit the network (another shape). */
+export class InitWeightsError extends Error {
+  readonly code = 'SHAPE_MISMATCH';
+}
+
 export interface StepResult {
   step: number;
   trainLoss: number;
@@ -64,9 +69,11 @@ export class TrainingSession {
   /** The validation reconstructions of the last validate(), one per segment. */
   private readonly valOutputs: Float32Array[];
 
+  /** `init`: the weights to start from (another run's, the same shapes); fresh seeded ones without. */
   constructor(
     readonly clips: Clip[],
     readonly config: TrainConfig,
+    init?: Float32Array,
   ) {
     const c = config;
     this.preset = modelPreset(c);
@@ -85,7 +92,10 @@ export class TrainingSession {
     this.optimizer = new Optimizer(this.core, c.optimizer, this.store.params, this.store.grads, this.nParams);
     this.lastGood = this.core.allocF32(this.nParams);
     this.best = this.core.allocF32(this.nParams);
-    initParams(layout, this.params(), c.seed);
+    if (init) {
+      if (init.length !== this.nParams) throw new InitWeightsError(`the weights to start from hold ${init.length} parameters; this network has ${this.nParams}`);
+      this.params().set(init);
+    } else initParams(layout, this.params(), c.seed);
     copy(this.core, this.best, this.store.params, this.nParams);
     copy(this.core, this.lastGood, this.store.params, this.nParams);
     this.initial = Float32Array.from(this.params());

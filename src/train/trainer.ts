@@ -46,6 +46,9 @@ export interface StartOptions {
   clipNames?: string[];
   /** The group the run belongs to (a race), recorded in config.json. */
   group?: RunGroup;
+  /** The weights to start from (config.initFrom's best weights: the same shapes), and their step there. */
+  initParams?: Float32Array;
+  initStep?: number;
 }
 
 export function startTraining(o: StartOptions): TrainingHandle {
@@ -53,7 +56,7 @@ export function startTraining(o: StartOptions): TrainingHandle {
   const control = new SharedArrayBuffer(4);
   const word = new Int32Array(control);
   const clips = o.clips.map((c) => ({ name: c.name, audio: c.audio.slice().buffer as ArrayBuffer }));
-  const input: WorkerInput = { config, clips, clipNames: o.clipNames ?? o.clips.map((c) => c.name), group: o.group, outDir: o.outDir, exactDir: o.exactDir, control };
+  const input: WorkerInput = { config, clips, clipNames: o.clipNames ?? o.clips.map((c) => c.name), group: o.group, initParams: o.initParams ? (o.initParams.slice().buffer as ArrayBuffer) : undefined, initStep: o.initStep, outDir: o.outDir, exactDir: o.exactDir, control };
   const worker = new Worker(builtWorkerFile('train/worker.js'), { workerData: input, transferList: clips.map((c) => c.audio) });
   const listeners = new Set<(e: TrainerEvent) => void>();
   const set = (v: number) => {

@@ -27,6 +27,8 @@ try {
     exactDir: input.exactDir,
     clipNames: input.clipNames,
     group: input.group,
+    initParams: input.initParams ? new Float32Array(input.initParams) : undefined,
+    initStep: input.initStep,
     emit,
     poll: () => translate(Atomics.load(control, 0)),
     wait: () => {

@@ -58,6 +58,7 @@ export function runSettingsLine(c: TrainConfig, defaults: TrainConfig, optimizer
   const o = c.optimizer;
   const od = optimizerDefaults[o.name];
   const parts = [`${o.name} lr ${shortNumber(c.lr)}`];
+  if (c.initFrom) parts.push(`from ${c.initFrom}`);
   // The network's shape beside its preset, when not the preset's own.
   if (c.bits !== undefined && c.bits !== shape.bits) parts.push(`${c.bits} bits`);
   if (c.latentChannels !== undefined && c.latentChannels !== shape.latentChannels) parts.push(`latent ${c.latentChannels}`);
