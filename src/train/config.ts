@@ -94,9 +94,21 @@ export function setupBSpace(loss: LossName): SpectrogramSpace | null {
   return space === 'stft-db' || space === 'mel-db' ? space : null;
 }
 
-/** What a run folder's name says about its settings: `small-mel-db-l1`, or `small-B-mel-db-l1` for Setup B. */
-export function runLabel(c: Pick<TrainConfig, 'preset' | 'setup' | 'loss'>): string {
-  return `${c.preset}${c.setup === 'B' ? '-B' : ''}-${c.loss}`;
+/**
+ * What a run folder's name says about its settings: `small-mel-db-l1`, `small-B-mel-db-l1` for Setup
+ * B, and the shape where it is not the preset's own: `tiny-b2-h128-mel-db-l1` (bits, latent
+ * channels `l`, hop `h`, width `w`), so a sweep's folders tell themselves apart.
+ */
+export function runLabel(c: Pick<TrainConfig, 'preset' | 'setup' | 'loss' | keyof ModelShape>): string {
+  const own = presetShape(getPreset(c.preset));
+  const shape = configShape(c);
+  const marks = [
+    shape.bits !== own.bits ? `b${shape.bits}` : '',
+    shape.latentChannels !== own.latentChannels ? `l${shape.latentChannels}` : '',
+    shape.hop !== own.hop ? `h${shape.hop}` : '',
+    shape.width !== own.width ? `w${shape.width}` : '',
+  ].filter(Boolean);
+  return [c.preset, ...(c.setup === 'B' ? ['B'] : []), ...marks, c.loss].join('-');
 }
 
 /** The shape settings of a config, each absent one the preset's own. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { ConfigError, modelPreset, resolveConfig } from '../../src/train/config.js';
+import { ConfigError, modelPreset, resolveConfig, runLabel } from '../../src/train/config.js';
 import { summarizeRun } from '../../src/api/run-summary.js';
 import { trainingCoreBytes } from '../../src/train/kernel-memory.js';
 import { PRESETS, presetInfo, shapedPreset } from '../../src/nn/presets.js';
@@ -90,5 +90,13 @@ describe('shape settings in a training config', () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+describe('run folder names', () => {
+  it('say the shape where it is not the preset own', () => {
+    expect(runLabel(resolveConfig({ preset: 'small', loss: 'mel-db-l1' }))).toBe('small-mel-db-l1');
+    expect(runLabel(resolveConfig({ preset: 'tiny', loss: 'wave-l1', bits: 2, hop: 128 }))).toBe('tiny-b2-h128-wave-l1');
+    expect(runLabel(resolveConfig({ preset: 'tiny', setup: 'B', loss: 'mel-db-l1', latentChannels: 16, width: 0.5 }))).toBe('tiny-B-l16-w0.5-mel-db-l1');
   });
 });
