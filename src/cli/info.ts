@@ -1,4 +1,5 @@
 // codec-lab info: what a network is: parameters, hop, frame rate, bit rate and work per second.
+import { KernelCore } from '../kernels/core.js';
 import { presetInfo, PRESETS, shapedPreset, ShapeError } from '../nn/presets.js';
 import type { CommandContext } from './context.js';
 import { CliError } from './errors.js';
@@ -27,7 +28,9 @@ export async function infoCommand(ctx: CommandContext, _files: string[], v: Reco
     if (e instanceof ShapeError) throw new CliError('BAD_ARGUMENTS', e.message);
     throw e;
   }
-  const info = presetInfo(p);
+  // Which kernel build this runtime runs (the fused multiply-add one where it validates: src/kernels/core.ts).
+  const kernelBuild = KernelCore.create().build;
+  const info = { ...presetInfo(p), kernelBuild };
   if (v.json) {
     ctx.out(JSON.stringify(info, null, 2));
     return 0;
@@ -39,6 +42,7 @@ export async function infoCommand(ctx: CommandContext, _files: string[], v: Reco
       `parameters: encoder ${info.params.encoder.toLocaleString('en')}, decoder ${info.params.decoder.toLocaleString('en')}, total ${info.params.total.toLocaleString('en')}`,
       `hop ${info.hopSamples} samples (strides ${p.strides.join(' x ')}) at ${p.sampleRate} Hz -> ${info.frameRateHz} frames/s x ${p.latent} x ${p.bits} bits = ${kbps(info.bitrateKbps)} nominal`,
       `multiply-adds per second of audio: encoder ${mega(macs.encoder)}, decoder ${mega(macs.decoder)}, total ${mega(macs.total)} (${Math.round(macs.total / p.sampleRate).toLocaleString('en')} per sample)`,
+      `kernel build: ${kernelBuild === 'relaxed' ? 'relaxed SIMD (fused multiply-add)' : '128-bit SIMD'} (CODEC_LAB_KERNELS=simd or relaxed chooses)`,
     ].join('\n'),
   );
   return 0;

@@ -1,8 +1,14 @@
 // Loads the WebAssembly kernel core and hands out memory in it.
 // Two builds exist (dist/wasm/kernels-relaxed.wasm with fused multiply-add, kernels-simd.wasm without);
-// the relaxed one is used wherever the runtime validates it (Electron 45, Chromium), the plain one
-// elsewhere (Node 20 rejects relaxed SIMD unless started with --experimental-wasm-relaxed-simd).
+// the relaxed one is used wherever the runtime validates it, the plain one elsewhere. Electron 45
+// and Chromium validate relaxed SIMD as they are; Node 20 only behind V8's
+// --experimental-wasm-relaxed-simd. CODEC_LAB_KERNELS=relaxed turns that flag on when this module
+// loads (below), so the command line, the web host and every worker thread (V8's flags are the
+// process's) run the fast build; CODEC_LAB_KERNELS=simd keeps the plain build everywhere. It is not
+// the default on Node yet: under the relaxed build the whole-model gradient check against PyTorch
+// misses its tolerance on small's first convolution under mrstft (a near-cancelling sum; issue 12).
 import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { instantiate } from '../../dist/wasm/kernels-simd.js';
@@ -15,6 +21,21 @@ import type { instantiate } from '../../dist/wasm/kernels-simd.js';
 export type KernelExports = Awaited<ReturnType<typeof instantiate>>;
 
 export type KernelBuild = 'relaxed' | 'simd';
+
+/** The build asked for in the environment (CODEC_LAB_KERNELS=simd or relaxed), if any. */
+const ASKED: KernelBuild | undefined = process.env.CODEC_LAB_KERNELS === 'simd' || process.env.CODEC_LAB_KERNELS === 'relaxed' ? process.env.CODEC_LAB_KERNELS : undefined;
+
+// Before any module is compiled: V8 reads the flag when it validates one. Setting a flag at run time
+// is allowed by V8 for flags like this one (Node documents setFlagsFromString as use-at-your-own-risk);
+// where the flag is unknown (a V8 that ships relaxed SIMD on by default) it is ignored, and
+// WebAssembly.validate below still decides which build runs.
+if (ASKED === 'relaxed') {
+  try {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    // No V8 flags here: the validation below picks what the runtime accepts.
+  }
+}
 
 function wasmDir(): string {
   // Compiled engine: dist/kernels/core.js -> dist/wasm. Source under vitest: src/kernels/core.ts -> dist/wasm.
@@ -46,8 +67,8 @@ export class KernelCore {
     this.build = build;
   }
 
-  /** Instantiate the fastest build this runtime accepts, or the one asked for. */
-  static create(prefer?: KernelBuild): KernelCore {
+  /** Instantiate the fastest build this runtime accepts, or the one asked for (here or in CODEC_LAB_KERNELS). */
+  static create(prefer: KernelBuild | undefined = ASKED): KernelCore {
     const order: KernelBuild[] = prefer === 'simd' ? ['simd'] : ['relaxed', 'simd'];
     for (const build of order) {
       const bytes = readBuild(build);

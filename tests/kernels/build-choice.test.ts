@@ -1,0 +1,23 @@
+// Which kernel build runs: on Node 20 the plain SIMD one unless CODEC_LAB_KERNELS=relaxed turns V8's
+// relaxed-SIMD flag on (then the fused multiply-add one); CODEC_LAB_KERNELS=simd asks for the plain
+// one anywhere; codec-lab info says which.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { KernelCore } from '../../src/kernels/core.js';
+import { REPO } from '../helpers.js';
+
+const BIN = path.join(REPO, 'bin', 'codec-lab.js');
+const info = (env: NodeJS.ProcessEnv) => JSON.parse(spawnSync(process.execPath, [BIN, 'info', '--json'], { encoding: 'utf8', env: { ...process.env, ...env } }).stdout);
+
+describe('the kernel build', () => {
+  it('can always be asked for the plain one', () => {
+    expect(KernelCore.create('simd').build).toBe('simd');
+  });
+
+  it('is what CODEC_LAB_KERNELS asks for on the command line, and info says so', () => {
+    expect(info({ CODEC_LAB_KERNELS: 'simd' }).kernelBuild).toBe('simd');
+    expect(info({ CODEC_LAB_KERNELS: 'relaxed' }).kernelBuild).toBe('relaxed');
+    expect(info({ CODEC_LAB_KERNELS: '' }).kernelBuild).toBe('simd');
+  });
+});
