@@ -6,14 +6,13 @@
 // Compare then shows the run's verdict against the original.
 // Skipped with a reason when Chromium or the builds are missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { REPO, tempDir } from '../helpers.js';
+import type { Page } from 'playwright-core';
+import { REPO } from '../helpers.js';
 import { makeRun } from '../runs/make-run.js';
 import { binomialPValue } from '../../src/common/listening-stats.js';
-import { missingForE2e, openLab, startHost, stopHost } from './web-host.js';
+import { labSession, missingForE2e } from './web-host.js';
 
 // The page's globals, for the callbacks that run there (the root tsconfig has no DOM library).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -29,25 +28,17 @@ interface Gains {
 }
 
 describe.skipIf(Boolean(missing))('a blind ABX test in Chromium against the real web host', { timeout: 240_000 }, () => {
-  let browser: Browser;
+  const lab = labSession('codec-lab-e2e-abx-');
+  const { runs, errors: pageErrors } = lab;
   let page: Page;
-  let host: ChildProcess;
-  const runs = tempDir('codec-lab-e2e-abx-');
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     await makeRun(runs.dir);
-    const started = await startHost(runs.dir);
-    host = started.proc;
-    ({ browser, page } = await openLab(started.url, { width: 1280, height: 900 }, pageErrors));
+    ({ page } = await lab.open({ width: 1280, height: 900 }));
     await page.locator('[data-testid=tab-blind]').click();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopHost(host);
-    runs.cleanup();
-  });
+  afterAll(() => lab.close());
 
   const gains = (p: Page) => p.evaluate(() => window.__codecLabAudio?.matchGains as Gains | undefined);
 

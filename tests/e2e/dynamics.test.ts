@@ -7,12 +7,11 @@
 // Needs `npx tsc -p tsconfig.build.json && npm run build:renderer` first; skipped with a reason when
 // Chromium or the builds are missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { REPO, tempDir } from '../helpers.js';
-import { missingForE2e, openLab, startHost, stopHost } from './web-host.js';
+import type { Page } from 'playwright-core';
+import { REPO } from '../helpers.js';
+import { labSession, missingForE2e } from './web-host.js';
 
 // The page's globals, for the callbacks that run there (the root tsconfig has no DOM library).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -25,24 +24,16 @@ const missing = missingForE2e('dynamics');
 const RUN_RGB = [0x2f, 0x6d, 0xb5];
 
 describe.skipIf(Boolean(missing))('the training-dynamics charts in Chromium against the real web host', { timeout: 120_000 }, () => {
-  let browser: Browser;
+  const lab = labSession('codec-lab-e2e-dynamics-');
+  const { runs, errors: pageErrors } = lab;
   let page: Page;
-  let host: ChildProcess;
-  const runs = tempDir('codec-lab-e2e-dynamics-');
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const started = await startHost(runs.dir);
-    host = started.proc;
-    ({ browser, page } = await openLab(started.url, { width: 1280, height: 1400 }, pageErrors));
+    ({ page } = await lab.open({ width: 1280, height: 1400 }));
     await page.locator('[data-testid=tab-train]').click();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopHost(host);
-    runs.cleanup();
-  });
+  afterAll(() => lab.close());
 
   const field = (testid: string) => page.locator(`[data-testid=${testid}]`);
   const chart = (key: string) => page.locator(`[data-testid=dynamics-plot] [data-testid=curve-chart][data-key="${key}"]`);

@@ -9,13 +9,12 @@
 // the order the engine drew, and Compare must show both runs' MUSHRA mean.
 // Skipped with a reason when Chromium or the builds are missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { REPO, tempDir } from '../helpers.js';
+import type { Page } from 'playwright-core';
+import { REPO } from '../helpers.js';
 import { makeRun } from '../runs/make-run.js';
-import { missingForE2e, openLab, startHost, stopHost } from './web-host.js';
+import { labSession, missingForE2e } from './web-host.js';
 
 // The page's globals, for the callbacks that run there (the root tsconfig has no DOM library).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -37,27 +36,19 @@ interface StoredMushra {
 }
 
 describe.skipIf(Boolean(missing))('a MUSHRA-style test in Chromium against the real web host', { timeout: 240_000 }, () => {
-  let browser: Browser;
+  const lab = labSession('codec-lab-e2e-mushra-');
+  const { runs, errors: pageErrors } = lab;
   let page: Page;
-  let host: ChildProcess;
-  const runs = tempDir('codec-lab-e2e-mushra-');
   const runIds: string[] = [];
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     for (const seed of [1, 2]) runIds.push(path.basename((await makeRun(runs.dir, { config: { seed } })).runDir));
-    const started = await startHost(runs.dir);
-    host = started.proc;
-    ({ browser, page } = await openLab(started.url, { width: 1280, height: 900 }, pageErrors));
+    ({ page } = await lab.open({ width: 1280, height: 900 }));
     await page.locator('[data-testid=tab-blind]').click();
     await page.locator('[data-testid=blind-mushra]').click();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopHost(host);
-    runs.cleanup();
-  });
+  afterAll(() => lab.close());
 
   const audio = (p: Page) => p.evaluate(() => ({ audible: window.__codecLabAudio?.audible as string | null, gains: window.__codecLabAudio?.matchGains as Record<string, number> }));
   const stored = (): StoredMushra => {

@@ -5,12 +5,11 @@
 // and "Use" puts the suggested rate into the Train settings.
 // Skipped with a reason when Chromium or the builds are missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { REPO, tempDir } from '../helpers.js';
-import { missingForE2e, openLab, startHost, stopHost } from './web-host.js';
+import type { Page } from 'playwright-core';
+import { REPO } from '../helpers.js';
+import { labSession, missingForE2e } from './web-host.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const localStorage: any;
@@ -19,27 +18,19 @@ const missing = missingForE2e('race');
 const SETTINGS = { preset: 'tiny', loss: 'wave-l1', steps: 6, batch: 2, segment: 4096, valEvery: 3, seed: 2 };
 
 describe.skipIf(Boolean(missing))('a race and the learning-rate range test in Chromium against the real web host', { timeout: 180_000 }, () => {
-  let browser: Browser;
+  const lab = labSession('codec-lab-e2e-race-');
+  const { runs, errors: pageErrors } = lab;
   let page: Page;
-  let host: ChildProcess;
-  const runs = tempDir('codec-lab-e2e-race-');
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const started = await startHost(runs.dir);
-    host = started.proc;
-    ({ browser, page } = await openLab(started.url, { width: 1280, height: 1000 }, pageErrors));
+    ({ page } = await lab.open({ width: 1280, height: 1000 }));
     // The Train settings as a student left them last time: a tiny, short run.
     await page.evaluate((s) => localStorage.setItem('codec-lab-train-config', JSON.stringify(s)), SETTINGS);
     await page.reload();
     await page.locator('[data-testid=race-panel]').waitFor();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopHost(host);
-    runs.cleanup();
-  });
+  afterAll(() => lab.close());
 
   it('queues a race of two optimizers, trains them one after another on the same data, and overlays them', async () => {
     const panel = page.locator('[data-testid=race-panel]');

@@ -5,15 +5,14 @@
 // A/B bench (seen through the Web Audio graph, `window.__codecLabAudio`); the plot and its table export.
 // Skipped with a reason when Chromium or the builds are missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { REPO, tempDir } from '../helpers.js';
+import type { Page } from 'playwright-core';
+import { REPO } from '../helpers.js';
 import { makeRun, musicClip } from '../runs/make-run.js';
 import { paretoFront } from '../../renderer/src/lib/pareto.js';
 import { shortRun } from '../../renderer/src/lib/format.js';
-import { missingForE2e, openLab, startHost, stopHost } from './web-host.js';
+import { labSession, missingForE2e } from './web-host.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
@@ -33,11 +32,9 @@ interface Made {
 }
 
 describe.skipIf(Boolean(missing))('the rate-quality view in Chromium against the real web host', { timeout: 120_000 }, () => {
-  let browser: Browser;
+  const lab = labSession('codec-lab-e2e-rate-quality-');
+  const { runs, errors: pageErrors } = lab;
   let page: Page;
-  let host: ChildProcess;
-  const runs = tempDir('codec-lab-e2e-rate-quality-');
-  const pageErrors: string[] = [];
   const made: Made[] = [];
 
   beforeAll(async () => {
@@ -47,17 +44,11 @@ describe.skipIf(Boolean(missing))('the rate-quality view in Chromium against the
       const m = r.metrics!;
       made.push({ id: path.basename(r.runDir), bits, kbps: m.bitrateKbps, entropy: m.entropyKbps!, siSdr: m.siSdrDb });
     }
-    const started = await startHost(runs.dir);
-    host = started.proc;
-    ({ browser, page } = await openLab(started.url, { width: 1280, height: 1000 }, pageErrors));
+    ({ page } = await lab.open({ width: 1280, height: 1000 }));
     await page.locator('[data-testid=tab-compare]').click();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopHost(host);
-    runs.cleanup();
-  });
+  afterAll(() => lab.close());
 
   it('draws a point per run with the front, names a run on hover, plays it against the original on click, and exports', async () => {
     // Three bit depths: three nominal rates, and an entropy rate below each.

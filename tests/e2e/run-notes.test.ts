@@ -4,13 +4,12 @@
 // a note through the "⋯" editor, then deleted with the inline confirmation; it leaves the table and
 // its folder is found, whole, under trash/. Skipped with a reason when Chromium or the builds are missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { tempDir } from '../helpers.js';
+import type { Page } from 'playwright-core';
+
 import { makeRun } from '../runs/make-run.js';
-import { missingForE2e, openLab, startHost, stopHost } from './web-host.js';
+import { labSession, missingForE2e } from './web-host.js';
 
 // The page's globals, for the callbacks that run there (the root tsconfig has no DOM library).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -20,29 +19,21 @@ const missing = missingForE2e('run notes');
 
 
 describe.skipIf(Boolean(missing))('renaming, annotating and deleting a run in Compare, in Chromium against the real web host', { timeout: 180_000 }, () => {
-  let browser: Browser;
+  const lab = labSession('codec-lab-e2e-notes-');
+  const { runs, errors: pageErrors } = lab;
   let page: Page;
-  let host: ChildProcess;
-  const runs = tempDir('codec-lab-e2e-notes-');
   let runId = '';
   let filesBefore: string[] = [];
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     const { runDir } = await makeRun(runs.dir);
     runId = path.basename(runDir);
     filesBefore = readdirSync(runDir).sort();
-    const started = await startHost(runs.dir);
-    host = started.proc;
-    ({ browser, page } = await openLab(started.url, { width: 1280, height: 800 }, pageErrors));
+    ({ page } = await lab.open({ width: 1280, height: 800 }));
     await page.locator('[data-testid=tab-compare]').click();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopHost(host);
-    runs.cleanup();
-  });
+  afterAll(() => lab.close());
 
   const row = () => page.locator(`[data-testid=run-row][data-run="${runId}"]`);
 

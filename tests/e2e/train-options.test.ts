@@ -6,12 +6,11 @@
 // Needs `npx tsc -p tsconfig.build.json && npm run build:renderer` first; skipped with a reason when
 // Chromium or the builds are missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { REPO, tempDir } from '../helpers.js';
-import { missingForE2e, openLab, startHost, stopHost } from './web-host.js';
+import type { Page } from 'playwright-core';
+import { REPO } from '../helpers.js';
+import { labSession, missingForE2e } from './web-host.js';
 
 // The page's globals, for the callbacks that run there (the root tsconfig has no DOM library).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -21,24 +20,16 @@ declare const window: any;
 const missing = missingForE2e('train-options');
 
 describe.skipIf(Boolean(missing))('the Train panel\'s optimizer and regularization settings in Chromium', { timeout: 120_000 }, () => {
-  let browser: Browser;
+  const lab = labSession('codec-lab-e2e-train-options-');
+  const { runs, errors: pageErrors } = lab;
   let page: Page;
-  let host: ChildProcess;
-  const runs = tempDir('codec-lab-e2e-train-options-');
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const started = await startHost(runs.dir);
-    host = started.proc;
-    ({ browser, page } = await openLab(started.url, { width: 1280, height: 900 }, pageErrors));
+    ({ page } = await lab.open({ width: 1280, height: 900 }));
     await page.locator('[data-testid=tab-train]').click();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopHost(host);
-    runs.cleanup();
-  });
+  afterAll(() => lab.close());
 
   const field = (testid: string) => page.locator(`[data-testid=${testid}]`);
 

@@ -4,12 +4,10 @@
 // with its legend, frequency axis and sentence. Set-up as in lab-bench.test.ts; skipped with a reason
 // when Chromium or the builds are missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { tempDir } from '../helpers.js';
-import { missingForE2e, openLab, startHost, stopHost } from './web-host.js';
+import type { Page } from 'playwright-core';
+import { labSession, missingForE2e } from './web-host.js';
 
 // The page's globals, for the callbacks that run there (the root tsconfig has no DOM library).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -29,16 +27,12 @@ const coloursOn = (page: Page, testid: string) =>
   }, testid);
 
 describe.skipIf(Boolean(missing))('space views in Listen, in Chromium against the real web host', { timeout: 300_000 }, () => {
-  let browser: Browser;
+  const lab = labSession('codec-lab-e2e-views-');
+  const { runs, errors: pageErrors } = lab;
   let page: Page;
-  let host: ChildProcess;
-  const runs = tempDir('codec-lab-e2e-views-');
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const started = await startHost(runs.dir);
-    host = started.proc;
-    ({ browser, page } = await openLab(started.url, { width: 1280, height: 900 }, pageErrors));
+    ({ page } = await lab.open({ width: 1280, height: 900 }));
     // A tiny run trained with a mel loss: the bench then compares the bundled clip with its reconstruction.
     await page.locator('[data-testid=preset]').selectOption('tiny');
     await page.locator('[data-testid=loss-mel-db-l1]').check();
@@ -50,11 +44,7 @@ describe.skipIf(Boolean(missing))('space views in Listen, in Chromium against th
     await page.locator('[data-testid=ab-bench][data-status=ready]').waitFor({ timeout: 60_000 });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopHost(host);
-    runs.cleanup();
-  });
+  afterAll(() => lab.close());
 
   it('shows the waveform first, its difference explained as sample by sample', async () => {
     await page.locator('[data-testid=wave-D]').waitFor();

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { REPO } from '../helpers.js';
+import { REPO, tempDir } from '../helpers.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const HOST = path.join(REPO, 'dist', 'web', 'main.js');
@@ -60,6 +60,34 @@ export async function openLab(url: string, viewport: { width: number; height: nu
   await page.goto(url);
   await page.locator('[data-testid=app][data-ready=true]').waitFor({ timeout: 30_000 });
   return { browser, page };
+}
+
+/**
+ * One suite's lab: a fresh runs folder (`runs`), and on `open` the web host on it and Chromium on
+ * the page (its errors collected in `errors`); `close` ends both and removes the folder. Fill the
+ * runs folder before `open` if the suite needs runs from the start.
+ */
+export function labSession(prefix: string) {
+  const runs = tempDir(prefix);
+  const errors: string[] = [];
+  let browser: Browser | undefined;
+  let host: ChildProcess | undefined;
+  return {
+    runs,
+    errors,
+    async open(viewport: { width: number; height: number }): Promise<{ page: Page; browser: Browser }> {
+      const started = await startHost(runs.dir);
+      host = started.proc;
+      const opened = await openLab(started.url, viewport, errors);
+      browser = opened.browser;
+      return opened;
+    },
+    async close(): Promise<void> {
+      await browser?.close();
+      await stopHost(host);
+      runs.cleanup();
+    },
+  };
 }
 
 /** Why the end-to-end tests cannot run here (said once, by `suite`), or null when they can. */
