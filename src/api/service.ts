@@ -317,13 +317,8 @@ export class LabService implements LabApi {
     }
     await this.ready;
     const clips = this.clipIdentities(clipIds);
-    const groupId = newGroupId();
-    const varied = Object.keys(runs[0].values);
-    const label = `sweep: ${varied.join(' × ')}`;
-    const items = this.queue.add(
-      runs.map((r) => ({ config: r.config, clips, group: { id: groupId, label, varied: varied.join(', '), value: Object.entries(r.values).map(([k, v]) => `${k} ${v}`).join(' · ') } })),
-    );
-    return { groupId, items };
+    const items = this.queue.add(runs.map((r) => ({ config: r.config, clips, group: r.group })));
+    return { groupId: runs[0].group.id, items };
   }
 
   /** The clips by name and content, as the queue names them (ids last one session). */

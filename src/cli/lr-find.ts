@@ -5,6 +5,7 @@ import { loadClips } from '../data/load.js';
 import { checkLrRange, LR_RANGE_DEFAULTS, lrRangeTest, type LrRangeOptions } from '../train/lr-range.js';
 import { lossInDb } from '../common/loss-scale.js';
 import { configFromOptions, trainOptions } from './train.js';
+import { numberOption } from './shape-options.js';
 import type { CommandContext } from './context.js';
 import { CliError } from './errors.js';
 
@@ -26,15 +27,12 @@ export const lrFindOptions = {
   'end-lr': { type: 'string' },
 } as const;
 
-function num(v: unknown, name: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new CliError('BAD_ARGUMENTS', `--${name} needs a number, not '${String(v)}'`);
-  return n;
-}
-
 export async function lrFindCommand(ctx: CommandContext, files: string[], v: Record<string, unknown>): Promise<number> {
-  const range: LrRangeOptions = { minLr: num(v['start-lr'], 'start-lr', LR_RANGE_DEFAULTS.minLr), maxLr: num(v['end-lr'], 'end-lr', LR_RANGE_DEFAULTS.maxLr), steps: num(v.steps, 'steps', LR_RANGE_DEFAULTS.steps) };
+  const range: LrRangeOptions = {
+    minLr: numberOption(v['start-lr'], 'start-lr') ?? LR_RANGE_DEFAULTS.minLr,
+    maxLr: numberOption(v['end-lr'], 'end-lr') ?? LR_RANGE_DEFAULTS.maxLr,
+    steps: numberOption(v.steps, 'steps') ?? LR_RANGE_DEFAULTS.steps,
+  };
   try {
     checkLrRange(range);
   } catch (e) {

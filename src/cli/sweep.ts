@@ -7,7 +7,7 @@ import path from 'node:path';
 import { BUNDLED_CLIP } from '../assets.js';
 import { loadClips } from '../data/load.js';
 import { audioSha256 } from '../runs/split-file.js';
-import { newGroupId, QueueError, QueueStore, type QueueItem } from '../runs/run-queue.js';
+import { QueueError, QueueStore, type QueueItem } from '../runs/run-queue.js';
 import { newRunName } from '../runs/run-dir.js';
 import { QueueRunner, type QueueView } from '../api/queue-runner.js';
 import { expandSweep, SweepError, type SweepGrid } from '../train/sweep-grid.js';
@@ -91,11 +91,8 @@ export async function sweepCommand(ctx: CommandContext, args: string[], v: Recor
   const clipIds = clips.map((c) => ({ name: path.basename(c.file), sha256: audioSha256(c.audio) }));
   let mine: string[] = [];
   if (planned.length) {
-    const groupId = newGroupId();
-    const varied = Object.keys(planned[0].values);
-    const label = `sweep: ${varied.join(' × ')}`;
     ctx.err(`${planned.length} runs queued in ${path.join(outDir, 'queue.json')}`);
-    mine = queue.add(planned.map((p) => ({ config: p.config, clips: clipIds, group: { id: groupId, label, varied: varied.join(', '), value: Object.entries(p.values).map(([k, x]) => `${k} ${x}`).join(' · ') } })));
+    mine = queue.add(planned.map((p) => ({ config: p.config, clips: clipIds, group: p.group })));
   } else {
     queue.pump();
     mine = queue.view().items.filter((i) => i.status === 'queued' || i.status === 'running').map((i) => i.id);

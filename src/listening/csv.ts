@@ -1,6 +1,7 @@
 // A finished listening test as CSV, for a spreadsheet or a statistics package: ABX, one row per
 // trial (regions in seconds; a trial heard on the whole clip has empty region cells); MUSHRA, one row per slot.
 import type { AbxRecord } from './abx-record.js';
+import { csvQuoted } from '../common/csv.js';
 import type { MushraRecord } from './mushra-record.js';
 
 export const ABX_CSV_HEADER = ['trial', 'x', 'answer', 'correct', 'ms', 'region_start', 'region_end'] as const;
@@ -19,11 +20,10 @@ export const MUSHRA_CSV_HEADER = ['slot', 'role', 'condition', 'cutoff_hz', 'sco
  * hidden reference, which is the reference). Labels are quoted (RFC 4180).
  */
 export function mushraCsv(r: MushraRecord<unknown>): string {
-  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const rows = r.order.map((condition, slot) => {
     const c = r.compared.conditions[condition];
     const m = r.result?.measures[condition] ?? null;
-    return [slot + 1, c.role, quote(c.label), c.cutoffHz ?? '', r.scores[slot] ?? '', Math.round(r.heardMs[slot]), m?.siSdrDb ?? '', m?.snrDb ?? '', m?.lsd ?? '', m?.mcdDb ?? ''].join(',');
+    return [slot + 1, c.role, csvQuoted(c.label), c.cutoffHz ?? '', r.scores[slot] ?? '', Math.round(r.heardMs[slot]), m?.siSdrDb ?? '', m?.snrDb ?? '', m?.lsd ?? '', m?.mcdDb ?? ''].join(',');
   });
   return [MUSHRA_CSV_HEADER.join(','), ...rows].join('\r\n') + '\r\n';
 }

@@ -4,6 +4,7 @@
 // order of the grid's keys, the last varying fastest (as nested loops would write them).
 import { describeValue } from '../util/describe-value.js';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
+import { newGroupId, type RunGroup } from '../runs/run-queue.js';
 
 /** The settings a grid may vary: a run's own (DEFAULT_CONFIG's keys) and the network's shape beside its preset. */
 const SETTINGS: ReadonlySet<string> = new Set([...Object.keys(DEFAULT_CONFIG), 'bits', 'latentChannels', 'hop', 'width'] satisfies string[]);
@@ -26,6 +27,8 @@ export interface SweepRun {
   config: TrainConfig;
   /** Each varied setting's value for this run, as shown ("loss mel-db-l1 · bits 2"). */
   values: Record<string, string>;
+  /** The sweep this run belongs to, as its config.json and the queue name it: one id for the whole grid. */
+  group: RunGroup;
 }
 
 const show = (v: unknown): string => (typeof v === 'object' && v !== null ? ((v as { name?: unknown }).name as string) ?? JSON.stringify(v) : String(v));
@@ -46,10 +49,13 @@ export function expandSweep(sweep: SweepGrid): SweepRun[] {
   if (count > SWEEP_MAX_RUNS) throw new SweepError(`the grid makes ${count} runs; a sweep makes at most ${SWEEP_MAX_RUNS}`);
   const base = sweep.base ?? {};
   const runs: SweepRun[] = [];
+  const id = newGroupId();
+  const label = `sweep: ${keys.join(' × ')}`;
   const walk = (i: number, partial: Partial<TrainConfig>, values: Record<string, string>): void => {
     if (i === keys.length) {
       try {
-        runs.push({ config: resolveConfig(partial), values });
+        const value = Object.entries(values).map(([k, v]) => `${k} ${v}`).join(' · ');
+        runs.push({ config: resolveConfig(partial), values, group: { id, label, varied: keys.join(', '), value } });
       } catch (e) {
         throw new SweepError(`${Object.entries(values).map(([k, v]) => `${k} ${v}`).join(', ')}: ${(e as Error).message}`);
       }

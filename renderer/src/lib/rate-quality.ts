@@ -1,6 +1,7 @@
 // What the rate-quality view can put on its axes, and the table of its points. Every measure says
 // its unit, what it is and which way is better, because the axes are read by students who did not
 // write them: "entropy bit rate, kbit/s (first-order entropy of the codes on the test split)".
+import { csvText } from '../../../src/common/csv.js';
 import { LOSS_NAMES, lossDbMeaning, type LossName } from '../../../src/common/loss-scale.js';
 import { paretoFront, type Direction } from './pareto.js';
 import type { RunSummary } from './types.js';
@@ -129,16 +130,10 @@ export function ratePoints(runs: readonly ScoredRun[], x: Measure, y: Measure, n
   return { points, missing: runs.length - placed.length };
 }
 
-/** A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
-const field = (v: string | number | boolean): string => {
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /** The points as CSV: run id, name, x, y, on front; one row per point, lines ending in CRLF (RFC 4180). */
 export function pointsCsv(points: readonly RatePoint[], x: Measure, y: Measure): string {
   const rows = [['run', 'name', x.column, y.column, 'on_front'], ...points.map((p) => [p.runId, p.name, p.x, p.y, p.onFront])];
-  return rows.map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
+  return csvText(rows);
 }
 
 /** A figure with its unit, as the tooltip and the front's list say it: "7.3 kbit/s", "−12.40 dB", "120×". */
