@@ -236,14 +236,9 @@ export type LabEvent =
   /** The run queue changed (an item added, started, ended, moved, cancelled; paused or resumed). */
   | { type: 'queue'; queue: QueueView };
 
-/**
- * A race: the same configuration trained once per value of one setting, same seed (so the same
- * split and, for the optimizer and the learning rate, the same batches in the same order), queued
- * one after another. Varying the batch size changes how many examples each step draws, so the order
- * of the data differs from the first step on.
- */
-export type RaceSpec = { vary: 'optimizer'; values: OptimizerName[] } | { vary: 'lr'; values: number[] } | { vary: 'batch'; values: number[] };
-export const RACE_MAX = 8;
+/** A race (src/train/sweep-grid.ts): one setting varied over 2 to RACE_MAX values, same seed. */
+export { RACE_MAX, type RaceSpec } from '../train/sweep-grid.js';
+import type { RaceSpec } from '../train/sweep-grid.js';
 
 export interface LabApi {
   listLibrary(): Promise<LibraryEntry[]>;

@@ -25,7 +25,7 @@ import type {
   AbxAnswerReply, AbxStart, AbxTrial, AudioRef, CrossEvalRow, ExportResult, LabApi, LabEvent, LibraryEntry, ListeningResults, ListeningSummary, ListeningTestView, MushraRatings, MushraStart,
   MushraTestView, Region, RunSummary, Side, SpectralView, SplitRecord, TrainOptions,
 } from './contract.js';
-import { ANCHOR_CUTOFFS, RACE_MAX, type AnchorCutoff, type RaceSpec } from './contract.js';
+import { ANCHOR_CUTOFFS, type AnchorCutoff, type RaceSpec } from './contract.js';
 import { isViewSpace, VIEW_DEFAULT_COLUMNS, VIEW_SPACES, type ViewSpace } from '../common/view-spaces.js';
 import type { TrainResult } from '../train/run.js';
 import { summarizeRun } from './run-summary.js';
@@ -42,11 +42,10 @@ import { abxCsv, mushraCsv } from '../listening/csv.js';
 import { oldestFirst, summarizeTest } from '../listening/summary.js';
 import { ListeningError } from '../listening/errors.js';
 import { QueueRunner, type QueueView } from './queue-runner.js';
-import { newGroupId, QueueStore, type RunGroup } from '../runs/run-queue.js';
-import { expandSweep, SweepError, type SweepRun } from '../train/sweep-grid.js';
+import { QueueStore, type RunGroup } from '../runs/run-queue.js';
+import { expandRace, expandSweep, SweepError, type SweepRun } from '../train/sweep-grid.js';
 import { loadInitWeights } from '../train/init-weights.js';
 import { checkLrRange, LR_RANGE_DEFAULTS, type LrRangeOptions, type LrRangeResult } from '../train/lr-range.js';
-import type { OptimizerName } from '../optim/optimizer.js';
 
 export class ApiError extends Error {
   constructor(
@@ -286,31 +285,14 @@ export class LabService implements LabApi {
   async startRace(clipIds: string[], base: Partial<TrainConfig>, race: RaceSpec): Promise<{ groupId: string; items: string[] }> {
     need(Array.isArray(clipIds) && clipIds.length > 0 && clipIds.every(isId), 'startRace needs the ids of the clips to train on');
     need(base !== null && typeof base === 'object', 'startRace needs a config object');
-    need(race !== null && typeof race === 'object' && ['optimizer', 'lr', 'batch'].includes(race.vary), "a race varies 'optimizer', 'lr' or 'batch'");
-    need(Array.isArray(race.values) && race.values.length >= 2 && race.values.length <= RACE_MAX, `a race compares 2 to ${RACE_MAX} values`);
-    need(new Set(race.values.map(String)).size === race.values.length, 'a race lists each value once');
-    await this.ready;
-    const configs = race.values.map((value) => {
-      const c: Partial<TrainConfig> =
-        race.vary === 'optimizer' ? { ...base, optimizer: { ...base.optimizer, name: value as OptimizerName } } : race.vary === 'lr' ? { ...base, lr: value as number } : { ...base, batch: value as number };
-      try {
-        return { value: String(value), config: resolveConfig(c) };
-      } catch (e) {
-        throw new ApiError('BAD_CONFIG', `${race.vary} ${String(value)}: ${(e as Error).message}`);
-      }
-    });
-    const clips = this.clipIdentities(clipIds);
-    const groupId = newGroupId();
-    const label = `race: ${race.vary === 'lr' ? 'learning rate' : race.vary === 'batch' ? 'batch size' : 'optimizer'}`;
-    const items = this.queue.add(configs.map(({ value, config }) => ({ config, clips, group: { id: groupId, label, varied: race.vary, value } })));
-    return { groupId, items };
+    return this.queueGroup(clipIds, () => expandRace(base, race));
   }
 
-  async startSweep(clipIds: string[], base: Partial<TrainConfig>, grid: Record<string, unknown[]>): Promise<{ groupId: string; items: string[] }> {
-    need(Array.isArray(clipIds) && clipIds.length > 0 && clipIds.every(isId), 'startSweep needs the ids of the clips to train on');
+  /** Queue the runs `expand` makes (a race or a sweep; refused as a whole with its reason); returns their ids and group. */
+  private async queueGroup(clipIds: string[], expand: () => SweepRun[]): Promise<{ groupId: string; items: string[] }> {
     let runs: SweepRun[];
     try {
-      runs = expandSweep({ base, grid });
+      runs = expand();
     } catch (e) {
       if (e instanceof SweepError) throw new ApiError('BAD_CONFIG', e.message);
       throw e;
@@ -319,6 +301,11 @@ export class LabService implements LabApi {
     const clips = this.clipIdentities(clipIds);
     const items = this.queue.add(runs.map((r) => ({ config: r.config, clips, group: r.group })));
     return { groupId: runs[0].group.id, items };
+  }
+
+  async startSweep(clipIds: string[], base: Partial<TrainConfig>, grid: Record<string, unknown[]>): Promise<{ groupId: string; items: string[] }> {
+    need(Array.isArray(clipIds) && clipIds.length > 0 && clipIds.every(isId), 'startSweep needs the ids of the clips to train on');
+    return this.queueGroup(clipIds, () => expandSweep({ base, grid }));
   }
 
   /** The clips by name and content, as the queue names them (ids last one session). */

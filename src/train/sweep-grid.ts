@@ -4,6 +4,7 @@
 // order of the grid's keys, the last varying fastest (as nested loops would write them).
 import { describeValue } from '../util/describe-value.js';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
+import type { OptimizerName } from '../optim/optimizer.js';
 import { newGroupId, type RunGroup } from '../runs/run-queue.js';
 
 /** The settings a grid may vary: a run's own (DEFAULT_CONFIG's keys) and the network's shape beside its preset. */
@@ -29,6 +30,25 @@ export interface SweepRun {
   values: Record<string, string>;
   /** The sweep this run belongs to, as its config.json and the queue name it: one id for the whole grid. */
   group: RunGroup;
+}
+
+/**
+ * A race: the same settings trained once per value of one setting, same seed (so the same split and,
+ * for the optimizer and the learning rate, the same batches in the same order). Varying the batch
+ * size changes how many examples each step draws, so the order of the data differs from the first
+ * step on. A race is a sweep along one setting, named as a race.
+ */
+export type RaceSpec = { vary: 'optimizer'; values: OptimizerName[] } | { vary: 'lr'; values: number[] } | { vary: 'batch'; values: number[] };
+export const RACE_MAX = 8;
+const RACE_LABELS: Record<RaceSpec['vary'], string> = { optimizer: 'race: optimizer', lr: 'race: learning rate', batch: 'race: batch size' };
+
+/** The runs of a race, each named by its value alone ("adam"). */
+export function expandRace(base: Partial<TrainConfig>, race: RaceSpec): SweepRun[] {
+  if (race === null || typeof race !== 'object' || !Object.hasOwn(RACE_LABELS, race.vary)) throw new SweepError("a race varies 'optimizer', 'lr' or 'batch'");
+  const values: unknown[] = race.values;
+  if (!Array.isArray(values) || values.length < 2 || values.length > RACE_MAX) throw new SweepError(`a race compares 2 to ${RACE_MAX} values`);
+  if (new Set(values.map(String)).size !== values.length) throw new SweepError('a race lists each value once');
+  return expandSweep({ base, grid: { [race.vary]: values } }).map((r) => ({ ...r, group: { ...r.group, label: RACE_LABELS[race.vary], varied: race.vary, value: r.values[race.vary] } }));
 }
 
 const show = (v: unknown): string => (typeof v === 'object' && v !== null ? ((v as { name?: unknown }).name as string) ?? JSON.stringify(v) : String(v));

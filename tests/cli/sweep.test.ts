@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expandSweep } from '../../src/train/sweep-grid.js';
+import { expandRace, expandSweep } from '../../src/train/sweep-grid.js';
 import { summarizeRun } from '../../src/api/run-summary.js';
 import { listRunDirs } from '../../src/runs/run-files.js';
 import { REPO, tempDir } from '../helpers.js';
@@ -27,6 +27,17 @@ describe('sweeps', () => {
     expect(() => expandSweep({ grid: { lr: [1e-3, 50] } })).toThrow(/^lr 50: learning rate must be/);
     expect(() => expandSweep({ grid: { seed: Array.from({ length: 65 }, (_, i) => i) } })).toThrow(/makes 65 runs; a sweep makes at most 64/);
     expect(() => expandSweep({ grid: {} })).toThrow(/names no setting/);
+  });
+
+  it('make a race a sweep along one setting, named as a race', () => {
+    const runs = expandRace({ preset: 'tiny', seed: 3 }, { vary: 'optimizer', values: ['sgd', 'adam'] });
+    expect(runs.map((r) => [r.config.optimizer.name, r.config.seed, r.group.label, r.group.varied, r.group.value])).toEqual([
+      ['sgd', 3, 'race: optimizer', 'optimizer', 'sgd'],
+      ['adam', 3, 'race: optimizer', 'optimizer', 'adam'],
+    ]);
+    expect(runs[0].group.id).toBe(runs[1].group.id);
+    expect(() => expandRace({}, { vary: 'lr', values: [1e-3] })).toThrow(/2 to 8 values/);
+    expect(() => expandRace({}, { vary: 'lr', values: [1e-3, 1e-3] })).toThrow(/each value once/);
   });
 
   it('trains four tiny runs one after another; killed halfway, --resume finishes them, every run folder whole', async () => {
