@@ -29,6 +29,17 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** ||a - b|| / ||b||: the relative error of a against b (a waveform, a spectrogram, a gradient). */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let e = 0;
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    e += (a[i] - b[i]) ** 2;
+    n += b[i] ** 2;
+  }
+  return Math.sqrt(e / n);
+}
+
 /** A fresh temporary folder, removed by the returned function. */
 export function tempDir(prefix = 'codec-lab-test-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -72,6 +72,8 @@ export interface TrainOptions {
   schedules: string[];
   /** Setup B: the model predicts the spectrogram (in dB) of these losses' space; Griffin-Lim rebuilds the phase. */
   setupB: { losses: LossName[]; glIters: { default: number; min: number; max: number } };
+  /** Threads sharing each batch: this machine's physical cores (the default, capped at 8) and the most a run may ask for. */
+  threads: { cores: number; max: number };
   defaults: TrainConfig;
 }
 

@@ -9,6 +9,7 @@ import { SCHEDULES, type ScheduleName } from '../optim/schedule.js';
 import { DEFAULT_CONFIG, modelPreset, resolveConfig, SETUP_B_LOSSES, type Setup, type TrainConfig } from '../train/config.js';
 import { GL_ITERS, presetInfo } from '../nn/presets.js';
 import { startTraining, type TrainerEvent } from '../train/trainer.js';
+import { MAX_THREADS } from '../train/thread-count.js';
 import type { PresetName } from '../nn/presets.js';
 import type { LossName } from '../losses/index.js';
 import type { CommandContext } from './context.js';
@@ -74,7 +75,8 @@ Optimisation:
   --segment S        samples per segment, a multiple of the hop (default ${d.segment}, or the
                      multiple of the hop nearest it)
   --seed K           seed for the split, the batches and the initial weights (default ${d.seed})
-  --threads N        1, or 2 to compute each batch on two cores at once (default ${d.threads})
+  --threads N        threads sharing each batch, each on its own core: 1 to ${MAX_THREADS}, at most the batch
+                     (default: this machine's physical cores, capped at 8 and at the batch: ${d.threads})
   --augment-gain DB  random gain of up to -DB dB per example (default off)
   --augment-polarity flip the polarity of half the examples at random
   --augment-noise-snr DB  add white noise at DB dB SNR to each example (default off)

@@ -8,6 +8,7 @@ import { describeValue } from '../util/describe-value.js';
 import { STFT_HOP } from '../losses/spaces.js';
 import { MAX_DROPOUT } from '../kernels/dropout.js';
 import { KERNEL_MEMORY_BUDGET, largestShare, trainingCoreBytes } from './kernel-memory.js';
+import { DEFAULT_THREADS, MAX_THREADS } from './thread-count.js';
 
 export interface TrainConfig {
   preset: PresetName;
@@ -63,7 +64,12 @@ export interface TrainConfig {
   split: [number, number, number];
   /** Log the training loss every this many steps. */
   logEvery: number;
-  /** Threads computing each batch's gradient: 1, or 2 (each takes half the batch). */
+  /**
+   * Threads computing each batch's gradient, each on its share of the batch (src/train/grad-team.ts):
+   * 1 to MAX_THREADS, at most one per example. Absent: the machine's physical cores, capped at 8
+   * and at the batch. The objective is the same for any count; the float rounding is not, so a run
+   * repeats exactly for a given count.
+   */
   threads: number;
 }
 
@@ -149,7 +155,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   dataFraction: 1,
   split: [8, 1, 1],
   logEvery: 10,
-  threads: 1,
+  threads: DEFAULT_THREADS,
 };
 
 export class ConfigError extends Error {
@@ -263,8 +269,10 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
   inRange('val-every', c.valEvery, whole(1, MAX_STEPS));
   inRange('patience', c.patience, whole(0, MAX_STEPS));
   inRange('log-every', c.logEvery, whole(1, MAX_STEPS));
-  if (c.threads !== 1 && c.threads !== 2) throw new ConfigError(`threads must be 1 or 2, not ${describeValue(c.threads)}`);
-  if (c.batch % c.threads !== 0) throw new ConfigError(`batch ${c.batch} must divide evenly between ${c.threads} threads`);
+  // The default follows the machine; a batch smaller than its cores leaves the rest idle.
+  if (partial.threads === undefined) c.threads = Math.min(DEFAULT_THREADS, c.batch);
+  inRange('threads', c.threads, whole(1, MAX_THREADS), ': the threads that share each batch');
+  if (c.threads > c.batch) throw new ConfigError(`${c.threads} threads cannot share a batch of ${c.batch}: each thread takes at least one example`);
 
   const o = c.optimizer;
   optionalInRange('momentum', o.momentum, DECAY, ': 1 or more makes every step larger than the last');
@@ -295,7 +303,7 @@ export function resolveConfig(partial: Partial<TrainConfig>): TrainConfig {
   optionalInRange('augmentation noise SNR', c.augment.noiseSnrDb, { min: -10, max: 80 }, ' dB');
   inRange('augmentation tilt', c.augment.tiltDb, { min: 0, max: 24 }, ' dB');
 
-  const share = c.batch / c.threads;
+  const share = Math.ceil(c.batch / c.threads);
   const model = modelPreset(c);
   const bytes = trainingCoreBytes(c.preset, share, c.segment, model);
   if (bytes > KERNEL_MEMORY_BUDGET) {

@@ -1,11 +1,12 @@
 // The gradient of the loss for one batch: zero, forward, loss, backward, over buffers allocated
-// once. The training session runs one; with two threads a peer worker runs another on the other
-// half of the batch (src/train/grad-peer.ts).
+// once. The training session runs one; with N threads each of N - 1 peer workers runs another on
+// its share of the batch (src/train/grad-team.ts).
 import type { KernelCore } from '../kernels/core.js';
 import { zero } from '../kernels/ops.js';
 import { CodecGraph, type GraphOptions, type ParamStore } from '../nn/model.js';
 import type { Preset } from '../nn/presets.js';
 import type { Loss, LossName } from '../losses/index.js';
+import type { SplitBatch } from '../losses/loss.js';
 import { makeObjective } from './objective.js';
 
 export class BatchGradients {
@@ -20,9 +21,10 @@ export class BatchGradients {
     readonly B: number,
     readonly T: number,
     dropout?: GraphOptions['dropout'],
+    split?: SplitBatch,
   ) {
     this.graph = new CodecGraph(store, preset, { B, T, training: true, dropout });
-    this.loss = makeObjective(core, preset, lossName, B, T);
+    this.loss = makeObjective(core, preset, lossName, B, T, split);
   }
 
   /** The batch to fill before compute(): [B, 1, T]. */

@@ -6,9 +6,14 @@
 import type { KernelCore } from '../kernels/core.js';
 import type { Preset } from '../nn/presets.js';
 import { getLoss, type Loss, type LossName } from '../losses/index.js';
+import type { SplitBatch } from '../losses/loss.js';
 import { predictedSpectrogramLoss } from './spectrogram-loss.js';
 
-/** The objective of `model` trained with `loss`, for batches of B examples of T samples. */
-export function makeObjective(core: KernelCore, model: Preset, loss: LossName, B: number, T: number): Loss {
-  return model.spectrogram ? predictedSpectrogramLoss(core, model.spectrogram, loss, B, T) : getLoss(loss).make(core, B, T);
+/**
+ * The objective of `model` trained with `loss`, for batches of B examples of T samples; `split`: B is
+ * one thread's share of a larger batch (Setup B's losses are all means over the batch: they need no
+ * sums from the other shares).
+ */
+export function makeObjective(core: KernelCore, model: Preset, loss: LossName, B: number, T: number, split?: SplitBatch): Loss {
+  return model.spectrogram ? predictedSpectrogramLoss(core, model.spectrogram, loss, B, T) : getLoss(loss).make(core, B, T, true, split);
 }

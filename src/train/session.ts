@@ -5,7 +5,8 @@ import { copy, hasNonFinite, sumSqDiff, sumSquares } from '../kernels/ops.js';
 import { BatchSampler, splitSegments, type Clip, type DataSplit } from '../data/dataset.js';
 import { allocParams, CodecGraph, initParams, paramLayout, type ParamStore } from '../nn/model.js';
 import { BatchGradients } from './gradients.js';
-import { GradPeer } from './grad-peer.js';
+import { GradTeam } from './grad-team.js';
+import { batchShares } from './thread-count.js';
 import type { Preset } from '../nn/presets.js';
 import type { Loss } from '../losses/index.js';
 import { outputAudio } from '../nn/spectrogram-output.js';
@@ -48,10 +49,8 @@ export class TrainingSession {
   sinceBest = 0;
   /** The gradient of this thread's share of each batch (all of it with one thread). */
   private readonly local: BatchGradients;
-  /** The second thread, computing the other half (two threads only). */
-  private readonly peer: GradPeer | null;
-  /** The whole batch as sampled, when it is split between threads. */
-  private readonly batchBuf: Float32Array | null;
+  /** The other threads, each computing its share of the batch (more than one thread only). */
+  private readonly team: GradTeam | null;
   private readonly valGraph: CodecGraph;
   private readonly valLoss: Loss;
   private readonly optimizer: Optimizer;
@@ -83,9 +82,11 @@ export class TrainingSession {
     this.nParams = layout.total;
     // Allocate everything first; views are taken only after the last allocation.
     this.store = allocParams(this.core, layout, true);
-    const share = c.batch / c.threads;
-    const dropout = (batchOffset: number) => (c.dropout > 0 ? { p: c.dropout, seed: c.seed, batchOffset } : undefined);
-    this.local = new BatchGradients(this.core, this.store, this.preset, c.loss, share, c.segment, dropout(0));
+    const shares = batchShares(c.batch, c.threads);
+    const dropout = c.dropout > 0 ? { p: c.dropout, seed: c.seed } : undefined;
+    this.team = c.threads > 1 ? new GradTeam(this.preset, c.loss, shares, c.segment, this.nParams, dropout) : null;
+    const own = dropout && { ...dropout, batchOffset: 0 };
+    this.local = new BatchGradients(this.core, this.store, this.preset, c.loss, shares[0].count, c.segment, own, this.team ?? undefined);
     this.valGraph = new CodecGraph(this.store, this.preset, { B: 1, T: c.segment, training: false });
     this.valLoss = makeObjective(this.core, this.preset, c.loss, 1, c.segment);
     reserveYardstick(this.core, c.segment);
@@ -110,41 +111,33 @@ export class TrainingSession {
     });
     this.valSegments = this.split.val.map((s) => clips[s.clip].audio.subarray(s.start, s.start + c.segment));
     this.valOutputs = this.valSegments.map(() => new Float32Array(c.segment));
-    this.peer = c.threads > 1 ? new GradPeer(this.preset, c.loss, share, c.segment, this.nParams, dropout(share)) : null;
-    this.batchBuf = this.peer ? new Float32Array(c.batch * c.segment) : null;
   }
 
-  /** End the second thread, if any. The session cannot train after this. */
+  /** End the other threads, if any. The session cannot train after this. */
   close(): void {
-    this.peer?.close();
+    this.team?.close();
   }
 
   /**
    * Sample a batch and leave the mean gradient over it in the parameter gradients; returns the loss.
-   * With two threads the halves are computed at once and their gradients averaged.
+   * With several threads the shares are computed at once and their gradients added, weighted by size.
    */
   private batchGradient(timings?: number[]): number {
-    const { peer, local } = this;
+    const { team, local } = this;
     const step = this.step + 1;
-    if (!peer) {
+    if (!team) {
       this.sampler.next(local.input());
       return local.compute(step, timings);
     }
-    const buf = this.batchBuf!;
-    this.sampler.next(buf);
-    const half = local.B * local.T;
-    local.input().set(buf.subarray(0, half));
-    peer.input.set(buf.subarray(half));
-    peer.params.set(this.params());
-    peer.start(step);
-    const mine = local.compute(step, timings);
+    this.sampler.next(team.batch);
+    local.input().set(team.batch.subarray(0, local.B * local.T));
+    team.params.set(this.params());
+    team.start(step);
+    const own = local.compute(step, timings);
     const t0 = performance.now();
-    const theirs = peer.wait();
-    const g = this.core.f32(this.store.grads, this.nParams);
-    const pg = peer.grads;
-    for (let i = 0; i < g.length; i++) g[i] = 0.5 * (g[i] + pg[i]);
+    const loss = team.combine(this.core.f32(this.store.grads, this.nParams), own);
     timings?.push(performance.now() - t0);
-    return 0.5 * (mine + theirs);
+    return loss;
   }
 
   params(): Float32Array {
@@ -240,13 +233,13 @@ export class TrainingSession {
 
   /** Multiply-adds of one forward pass of the whole training batch. */
   forwardMacs(): number {
-    return this.local.forwardMacs() * this.config.threads;
+    return (this.local.forwardMacs() / this.local.B) * this.config.batch;
   }
 
   /**
    * Where a step's time goes: median milliseconds of each phase over `steps` real steps (which do
-   * update the weights, as training would). With two threads, `exchange` is the wait for the other
-   * half and the sum of the gradients.
+   * update the weights, as training would). With several threads, `exchange` is the wait for the
+   * other shares and the sum of the gradients.
    */
   profileStep(steps: number): { zeroGrads: number; forward: number; loss: number; backward: number; exchange: number; optimizer: number } {
     const { config: c } = this;

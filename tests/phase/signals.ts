@@ -16,13 +16,4 @@ export function threeSines(n: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => 0.3 * tone(i, 440, 0) + 0.2 * tone(i, 1234.5, 1) + 0.1 * tone(i, 3000, 2));
 }
 
-/** ||a - b|| / ||b||: the relative error of a against b (a waveform, a spectrogram). */
-export function relativeError(a: Float32Array, b: Float32Array): number {
-  let e = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    e += (a[i] - b[i]) ** 2;
-    n += b[i] ** 2;
-  }
-  return Math.sqrt(e / n);
-}
+export { relativeError } from '../helpers.js';

@@ -56,22 +56,6 @@ describe('training session', () => {
     expect(curve(4)).not.toEqual(a);
   });
 
-  it('with two threads computes the same steps as with one (wave-l1: the mean over halves is the mean over the batch)', async () => {
-    const clips = await music();
-    const curve = (threads: number) => {
-      const s = new TrainingSession(clips, resolveConfig({ ...fast, loss: 'wave-l1', steps: 5, seed: 7, threads }));
-      try {
-        return Array.from({ length: 5 }, () => s.trainStep().trainLoss);
-      } finally {
-        s.close();
-      }
-    };
-    const one = curve(1);
-    const two = curve(2);
-    two.forEach((v, i) => expect(Math.abs(v / one[i] - 1), `step ${i + 1}`).toBeLessThan(1e-4));
-    expect(curve(2)).toEqual(two);
-  });
-
   it('reports the dynamics of each step: with plain SGD the update is lr times the gradient, so its size is lr x gradNorm (lr x the threshold once clipped)', async () => {
     const clips = await music();
     for (const clipNorm of [0, 0.05]) {
@@ -139,11 +123,6 @@ describe('training session', () => {
     expect(() => resolveConfig({ split: [8, 0, 1] })).toThrow(/split's validation size must be in \[1, 1000\]/);
     expect(() => resolveConfig({ split: [8, 1] as unknown as [number, number, number] })).toThrow(/split must be three sizes/);
     expect(() => resolveConfig({ augment: { gainDb: 0, polarity: false, tiltDb: 30 } })).toThrow(/augmentation tilt must be in \[0, 24\]/);
-  });
-
-  it('refuses a thread count it cannot use', () => {
-    expect(() => resolveConfig({ threads: 3 })).toThrow(/threads must be 1 or 2/);
-    expect(() => resolveConfig({ threads: 2, batch: 5 })).toThrow(/batch 5 must divide evenly between 2 threads/);
   });
 
   it('stops on a diverging update with a clear message and rolls back to the last weights that gave a finite loss and gradient', async () => {
