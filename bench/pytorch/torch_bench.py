@@ -7,6 +7,7 @@ Run with Debian's python (python3-torch 1.13), from the repository:
   /usr/bin/python3 bench/pytorch/torch_bench.py --mode train --preset small --loss wave-l1 --threads 1
   /usr/bin/python3 bench/pytorch/torch_bench.py --mode infer --preset small --threads 2
   /usr/bin/python3 bench/pytorch/torch_bench.py --info           # torch build / ISA / BLAS / kernel profile
+  /usr/bin/python3 bench/pytorch/torch_bench.py --serve          # JSON requests on stdin (codec-lab bench --peer)
 
 BLAS: Debian's libblas.so.3 is an alternatives link. torch's conv path uses
 oneDNN (mkldnn) for most convs, but some ops may call BLAS. The --all driver
@@ -49,6 +50,16 @@ def synth_audio(seconds, seed=0):
 
 
 def peak_rss_mb():
+    """This process's peak resident memory, MB (2^20 bytes). VmHWM first: ru_maxrss of a process
+    started by fork and exec can carry its parent's peak (Linux keeps the old address space's high
+    water mark across exec), which would charge a large parent's memory to this benchmark."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -101,13 +112,19 @@ def stats(v):
     return {"min": min(v), "median": statistics.median(v), "max": max(v), "n": len(v)}
 
 
-def run_train(args):
-    torch.manual_seed(0)
-    codec = Codec(args.preset)
+def param_counts(codec):
     ne = sum(p.numel() for p in codec.encoder.parameters())
     nd = sum(p.numel() for p in codec.decoder.parameters())
+    return [ne, nd, ne + nd]
+
+
+def make_trainer(preset, loss_name):
+    """A fresh codec, Adam and 16 fixed batches of the synthetic audio; returns one training step
+    (which returns its loss) and the parameter counts."""
+    torch.manual_seed(0)
+    codec = Codec(preset)
     opt = torch.optim.Adam(codec.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
-    loss_fn = make_loss(args.loss)
+    loss_fn = make_loss(loss_name)
     audio = synth_audio(30.0)
     g = torch.Generator().manual_seed(1)
     nb = 16
@@ -117,7 +134,6 @@ def run_train(args):
         batches.append(torch.stack([audio[o:o + SEG] for o in off.tolist()]).unsqueeze(1).contiguous())
 
     step_i = [0]
-    losses = []
 
     def step():
         x = batches[step_i[0] % nb]
@@ -129,6 +145,28 @@ def run_train(args):
         opt.step()
         return float(loss)
 
+    return step, param_counts(codec)
+
+
+def train_window(step, window_s, min_steps, losses):
+    """One timed window: steps until window_s seconds and min_steps steps have passed; returns
+    (steps/s, cores' worth of other processes' CPU during it)."""
+    n = 0
+    c0 = cpu_snapshot()
+    t0 = time.perf_counter()
+    while True:
+        losses.append(step())
+        n += 1
+        el = time.perf_counter() - t0
+        if el >= window_s and n >= min_steps:
+            break
+    return n / el, round(other_load(c0, cpu_snapshot(), el), 2)
+
+
+def run_train(args):
+    step, params = make_trainer(args.preset, args.loss)
+    ne, nd = params[0], params[1]
+    losses = []
     t0 = time.perf_counter()
     for _ in range(args.warmup):
         losses.append(step())
@@ -136,18 +174,11 @@ def run_train(args):
     rates = []
     others = []
     for _ in range(args.windows):
-        n = 0
-        wait_quiet()
-        c0 = cpu_snapshot()
-        t0 = time.perf_counter()
-        while True:
-            losses.append(step())
-            n += 1
-            el = time.perf_counter() - t0
-            if el >= args.window_s and n >= args.min_steps:
-                break
-        rates.append(n / el)
-        others.append(round(other_load(c0, cpu_snapshot(), el), 2))
+        if not args.no_wait:
+            wait_quiet()
+        rate, other = train_window(step, args.window_s, args.min_steps, losses)
+        rates.append(rate)
+        others.append(other)
     out = {
         "framework": "pytorch", "version": torch.__version__, "mode": "train", "preset": args.preset,
         "loss": args.loss, "threads": torch.get_num_threads(), "params": [ne, nd, ne + nd],
@@ -160,28 +191,43 @@ def run_train(args):
     return out
 
 
-def run_infer(args):
+INFER_CLIP_S = 10.0
+
+
+def make_inferer(preset):
+    """A fresh codec in eval mode and a 10 s clip; returns one timed reconstruction (returning
+    (x real time, other processes' load)) and the parameter counts."""
     torch.manual_seed(0)
-    codec = Codec(args.preset)
+    codec = Codec(preset)
     codec.eval()
-    ne = sum(p.numel() for p in codec.encoder.parameters())
-    nd = sum(p.numel() for p in codec.decoder.parameters())
-    secs = 10.0
-    x = synth_audio(secs, seed=3).reshape(1, 1, -1)
-    with torch.inference_mode():
-        for _ in range(2):
-            y = codec(x)
-        assert y.shape == x.shape, (y.shape, x.shape)
-        rtf = []
-        others = []
-        for _ in range(args.reps):
-            wait_quiet()
+    x = synth_audio(INFER_CLIP_S, seed=3).reshape(1, 1, -1)
+
+    def rep():
+        with torch.inference_mode():
             c0 = cpu_snapshot()
             t0 = time.perf_counter()
             y = codec(x)
             el = time.perf_counter() - t0
-            rtf.append(secs / el)
-            others.append(round(other_load(c0, cpu_snapshot(), el), 2))
+        assert y.shape == x.shape, (y.shape, x.shape)
+        return INFER_CLIP_S / el, round(other_load(c0, cpu_snapshot(), el), 2)
+
+    return rep, param_counts(codec)
+
+
+def run_infer(args):
+    rep, params = make_inferer(args.preset)
+    ne, nd = params[0], params[1]
+    secs = INFER_CLIP_S
+    for _ in range(2):
+        rep()
+    rtf = []
+    others = []
+    for _ in range(args.reps):
+        if not args.no_wait:
+            wait_quiet()
+        r, other = rep()
+        rtf.append(r)
+        others.append(other)
     return {
         "framework": "pytorch", "version": torch.__version__, "mode": "infer", "preset": args.preset,
         "threads": torch.get_num_threads(), "params": [ne, nd, ne + nd], "clip_s": secs, "batch": 1,
@@ -221,6 +267,72 @@ def run_info():
         print("torchaudio check skipped:", e)
 
 
+def serve():
+    """The peer of `codec-lab bench --peer`: one JSON request per line on stdin, one JSON answer
+    per line on stdout, so the caller can interleave single timed windows of PyTorch with its own.
+    Requests:
+      {"mode": "train", "preset": P, "loss": L, "threads": N, "seconds": S, "min_steps": 2, "warmup": 3}
+      {"mode": "infer", "preset": P, "threads": N}             one timed 10 s reconstruction
+    Each (mode, preset, loss) keeps its model, optimizer and batches between requests, and is warmed
+    up (warmup steps, or two reconstructions) the first time it is asked for with a thread count, so
+    a request times one window and nothing else. No waiting for a quiet machine here: the caller's
+    windows and these see the same noise, which is the point. An answer with "error" reports a bad
+    request; the server keeps serving."""
+    jobs = {}
+    warmed = set()
+    print(json.dumps({"ready": True, "version": torch.__version__, "python": sys.version.split()[0]}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            req = json.loads(line)
+            mode, preset, threads = req["mode"], req["preset"], int(req["threads"])
+            if preset not in CHANNELS:
+                raise ValueError(f"unknown preset {preset!r}")
+            if threads < 1:
+                raise ValueError(f"threads must be 1 or more, not {threads}")
+            torch.set_num_threads(threads)
+            if mode == "train":
+                loss = req["loss"]
+                if loss not in LOSSES:
+                    raise ValueError(f"unknown loss {loss!r}")
+                key = ("train", preset, loss)
+                if key not in jobs:
+                    jobs[key] = make_trainer(preset, loss)
+                step, params = jobs[key]
+                losses = []
+                warm_s = 0.0
+                if key + (threads,) not in warmed:
+                    t0 = time.perf_counter()
+                    for _ in range(int(req.get("warmup", 3))):
+                        losses.append(step())
+                    warm_s = time.perf_counter() - t0
+                    warmed.add(key + (threads,))
+                rate, other = train_window(step, float(req["seconds"]), int(req.get("min_steps", 2)), losses)
+                out = {"mode": "train", "preset": preset, "loss": loss, "steps_per_s": rate, "loss_last": losses[-1]}
+            elif mode == "infer":
+                key = ("infer", preset, None)
+                if key not in jobs:
+                    jobs[key] = make_inferer(preset)
+                rep, params = jobs[key]
+                warm_s = 0.0
+                if key + (threads,) not in warmed:
+                    t0 = time.perf_counter()
+                    for _ in range(2):
+                        rep()
+                    warm_s = time.perf_counter() - t0
+                    warmed.add(key + (threads,))
+                rtf, other = rep()
+                out = {"mode": "infer", "preset": preset, "rtf": rtf, "clip_s": INFER_CLIP_S}
+            else:
+                raise ValueError(f"unknown mode {mode!r}")
+            out.update({"threads": torch.get_num_threads(), "params": params, "warmup_s": warm_s,
+                        "other_load": other, "peak_rss_mb": peak_rss_mb()})
+        except Exception as e:  # noqa: a bad request is answered, not fatal
+            out = {"error": f"{type(e).__name__}: {e}"}
+        print(json.dumps(out), flush=True)
+
+
 def driver(args):
     env = dict(os.environ)
     d = BLAS_DIRS[args.blas]
@@ -237,7 +349,7 @@ def driver(args):
             configs.append(["--mode", "infer", "--preset", preset, "--threads", th])
     for c in configs:
         cmd = [sys.executable, me, *c, "--json", "--warmup", str(args.warmup), "--windows", str(args.windows),
-               "--window-s", str(args.window_s), "--reps", str(args.reps)]
+               "--window-s", str(args.window_s), "--reps", str(args.reps)] + (["--no-wait"] if args.no_wait else [])
         p = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if p.returncode != 0:
             print("FAILED", " ".join(c), p.stderr[-2000:], flush=True)
@@ -279,6 +391,7 @@ def main():
     ap.add_argument("--min-steps", type=int, default=2)
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--no-wait", action="store_true", help="time each window at once, without waiting for a quiet machine")
     ap.add_argument("--info", action="store_true")
     ap.add_argument("--all", action="store_true")
     ap.add_argument("--blas", choices=list(BLAS_DIRS), default="openblas")
@@ -286,11 +399,14 @@ def main():
     ap.add_argument("--losses", default="wave-l1,mel-db-l1")
     ap.add_argument("--thread-list", default="1,2")
     ap.add_argument("--out", default="")
+    ap.add_argument("--serve", action="store_true", help="answer JSON requests on stdin (see serve())")
     args = ap.parse_args()
     if args.all:
         return driver(args)
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
+    if args.serve:
+        return serve()
     if args.info:
         return run_info()
     r = run_train(args) if args.mode == "train" else run_infer(args)

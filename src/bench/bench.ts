@@ -4,6 +4,7 @@
 import { KernelCore } from '../kernels/core.js';
 import { benchConvKernels } from './conv-kernels.js';
 import { Codec } from '../nn/codec.js';
+import { ParallelCodec } from '../nn/parallel-codec.js';
 import { initParams, paramLayout } from '../nn/model.js';
 import { PRESETS, type PresetName } from '../nn/presets.js';
 import { DEFAULT_CONFIG, resolveConfig } from '../train/config.js';
@@ -46,7 +47,7 @@ export interface TrainBench {
 export interface BenchResult {
   build: 'relaxed' | 'simd';
   train: TrainBench[];
-  infer: { preset: PresetName; threads: 1; rtf: number; clipSec: number; reps: number[] }[];
+  infer: { preset: PresetName; threads: number; rtf: number; clipSec: number; reps: number[] }[];
   kernels: { name: string; gflops: number; ms: number }[];
 }
 
@@ -74,29 +75,50 @@ export function synthAudio(seconds: number, seed = 0, rate = MODEL_RATE): Float3
   return x;
 }
 
-const median = (v: number[]) => {
+export const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-export function benchTraining(preset: PresetName, loss: LossName, audio: Float32Array, o: BenchOptions, threads = 1): TrainBench {
-  const windows = o.windows ?? 7;
-  const windowSec = o.windowSec ?? 2;
-  const config = resolveConfig({ preset, loss, steps: 1_000_000, batch: 8, segment: 8192, seed: 0, valEvery: 1_000_000, threads });
-  const session = new TrainingSession([{ name: 'synth', audio }], config);
-  for (let i = 0; i < (o.warmupSteps ?? 3); i++) session.trainStep();
-  const rates: number[] = [];
-  for (let w = 0; w < windows; w++) {
+/**
+ * A training session held open for timing one window at a time (`codec-lab bench --peer` alternates
+ * these with PyTorch's): the reference setup (batch 8 x 8192, Adam 1e-3) on the synthetic audio,
+ * warmed up on opening.
+ */
+export class TrainTimer {
+  readonly session: TrainingSession;
+
+  constructor(readonly preset: PresetName, readonly loss: LossName, audio: Float32Array, readonly threads: number, warmupSteps = 3) {
+    const config = resolveConfig({ preset, loss, steps: 1_000_000, batch: 8, segment: 8192, seed: 0, valEvery: 1_000_000, threads });
+    this.session = new TrainingSession([{ name: 'synth', audio }], config);
+    for (let i = 0; i < warmupSteps; i++) this.session.trainStep();
+  }
+
+  /** Steps per second over one window of at least `seconds` and two steps. */
+  window(seconds: number): number {
     let n = 0;
     const t0 = performance.now();
     let el = 0;
     do {
-      session.trainStep();
+      this.session.trainStep();
       n++;
       el = (performance.now() - t0) / 1000;
-    } while (el < windowSec || n < 2);
-    rates.push(n / el);
+    } while (el < seconds || n < 2);
+    return n / el;
   }
+
+  close(): void {
+    this.session.close();
+  }
+}
+
+export function benchTraining(preset: PresetName, loss: LossName, audio: Float32Array, o: BenchOptions, threads = 1): TrainBench {
+  const windows = o.windows ?? 7;
+  const windowSec = o.windowSec ?? 2;
+  const timer = new TrainTimer(preset, loss, audio, threads, o.warmupSteps ?? 3);
+  const session = timer.session;
+  const rates: number[] = [];
+  for (let w = 0; w < windows; w++) rates.push(timer.window(windowSec));
   const stepsPerSec = median(rates);
   const parts = session.profileStep(5);
   // A validation as training makes it, split into the run's own loss and the common yardstick.
@@ -110,7 +132,7 @@ export function benchTraining(preset: PresetName, loss: LossName, audio: Float32
   }
   const validation = { segments: session.split.val.length, ownMs: median(own), yardstickMs: median(extra) };
   const macs = session.forwardMacs();
-  session.close();
+  timer.close();
   return {
     preset, loss, threads, stepsPerSec, windowRates: rates.map((r) => Math.round(r * 1000) / 1000),
     breakdownMs: parts,
@@ -124,21 +146,43 @@ export function benchTraining(preset: PresetName, loss: LossName, audio: Float32
   };
 }
 
-export function benchInference(preset: PresetName, reps = 7): { preset: PresetName; threads: 1; rtf: number; clipSec: number; reps: number[] } {
-  const layout = paramLayout(PRESETS[preset]);
-  const params = new Float32Array(layout.total);
-  initParams(layout, params, 0);
-  const codec = new Codec(PRESETS[preset], params);
-  const clipSec = 10;
-  const x = synthAudio(clipSec, 3);
-  for (let i = 0; i < 2; i++) codec.reconstruct(x);
-  const rtfs: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    codec.reconstruct(x);
-    rtfs.push(clipSec / ((performance.now() - t0) / 1000));
+/**
+ * A codec with fresh weights and a 10 s clip of the synthetic audio, warmed up: one timed
+ * reconstruction at a time, its windows over `threads` threads (src/nn/parallel-codec.ts).
+ */
+export class InferenceTimer {
+  readonly clipSec = 10;
+  private readonly codec: ParallelCodec;
+  private readonly clip: Float32Array;
+
+  constructor(readonly preset: PresetName, readonly threads = 1) {
+    const layout = paramLayout(PRESETS[preset]);
+    const params = new Float32Array(layout.total);
+    initParams(layout, params, 0);
+    this.codec = new ParallelCodec(new Codec(PRESETS[preset], params), threads);
+    this.clip = synthAudio(this.clipSec, 3);
+    for (let i = 0; i < 2; i++) this.codec.reconstruct(this.clip);
   }
-  return { preset, threads: 1, rtf: median(rtfs), clipSec, reps: rtfs.map((r) => Math.round(r * 10) / 10) };
+
+  /** Encodes and decodes the clip once: how many times faster than real time. */
+  rep(): number {
+    const t0 = performance.now();
+    this.codec.reconstruct(this.clip);
+    return this.clipSec / ((performance.now() - t0) / 1000);
+  }
+
+  /** End the codec's worker threads. */
+  close(): void {
+    this.codec.close();
+  }
+}
+
+export function benchInference(preset: PresetName, reps = 7, threads = 1): BenchResult['infer'][number] {
+  const timer = new InferenceTimer(preset, threads);
+  const rtfs: number[] = [];
+  for (let r = 0; r < reps; r++) rtfs.push(timer.rep());
+  timer.close();
+  return { preset, threads, rtf: median(rtfs), clipSec: timer.clipSec, reps: rtfs.map((r) => Math.round(r * 10) / 10) };
 }
 
 export function runBench(o: BenchOptions = {}): BenchResult {
@@ -156,11 +200,11 @@ export function runBench(o: BenchOptions = {}): BenchResult {
       }
     }
   }
-  const infer = presets.map((p) => {
-    const r = benchInference(p, o.windows ?? 7);
-    say(`infer ${p}: ${r.rtf.toFixed(1)}x real time on a ${r.clipSec} s clip`);
+  const infer = (o.threads ?? [1, 2]).flatMap((threads) => presets.map((p) => {
+    const r = benchInference(p, o.windows ?? 7, threads);
+    say(`infer ${p} threads ${threads}: ${r.rtf.toFixed(1)}x real time on a ${r.clipSec} s clip`);
     return r;
-  });
+  }));
   const core = KernelCore.create();
   const kernels = o.kernels === false ? [] : benchConvKernels(core, { windows: o.windows ?? 7 });
   for (const k of kernels) say(`kernel ${k.name}: ${k.gflops.toFixed(1)} GFLOP/s`);

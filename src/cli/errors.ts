@@ -6,7 +6,9 @@ export type CliErrorCode =
   /** Every file given was refused, so there is nothing to train on or score. */
   | 'NO_USABLE_AUDIO'
   /** An output file is already there and --force was not given (reconstruct). */
-  | 'FILE_EXISTS';
+  | 'FILE_EXISTS'
+  /** bench --peer: no Python that can import torch (or no bench/pytorch/torch_bench.py) to run the peer. */
+  | 'PEER_UNAVAILABLE';
 
 export class CliError extends Error {
   constructor(

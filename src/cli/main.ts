@@ -10,7 +10,7 @@ import { trainCommand, trainHelp, trainOptions } from './train.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { reconstructCommand, reconstructHelp } from './reconstruct.js';
 import { infoCommand, infoHelp, infoOptions } from './info.js';
-import { benchCommand, benchHelp } from './bench.js';
+import { benchCommand, benchHelp, benchOptions } from './bench.js';
 import { listeningCommand, listeningHelp } from './listening.js';
 import { lrFindCommand, lrFindHelp, lrFindOptions } from './lr-find.js';
 import { sweepCommand, sweepHelp, sweepOptions } from './sweep.js';
@@ -87,7 +87,7 @@ const commands: Record<string, Command> = {
   },
   bench: {
     help: benchHelp,
-    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, preset: { type: 'string' }, threads: { type: 'string' }, host: { type: 'boolean' } },
+    options: benchOptions,
     run: benchCommand,
   },
 };

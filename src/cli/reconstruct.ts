@@ -3,6 +3,8 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { loadClips } from '../data/load.js';
 import { Codec } from '../nn/codec.js';
+import { ParallelCodec } from '../nn/parallel-codec.js';
+import { DEFAULT_THREADS } from '../train/thread-count.js';
 import { MODEL_RATE } from '../audio/prepare.js';
 import { writeWav } from '../audio/wav-write.js';
 import { entryExists } from '../runs/run-files.js';
@@ -31,7 +33,8 @@ export async function reconstructCommand(ctx: CommandContext, files: string[], v
   if (!files.length) throw new CliError('BAD_ARGUMENTS', 'give at least one WAV file to reconstruct');
   const outDir = path.resolve(typeof v.out === 'string' ? v.out : '.');
   mkdirSync(outDir, { recursive: true });
-  const codec = new Codec(run.weights.model, run.weights.params);
+  // A long file's windows over this machine's physical cores (at most 8): the output of one thread.
+  const codec = new ParallelCodec(new Codec(run.weights.model, run.weights.params), DEFAULT_THREADS);
   const written = new Map<string, string>(); // output -> the input it came from, in this call
 
   let failed = 0;
@@ -68,5 +71,6 @@ export async function reconstructCommand(ctx: CommandContext, files: string[], v
       refuse(file, code, message);
     }
   }
+  codec.close();
   return failed ? 1 : 0;
 }

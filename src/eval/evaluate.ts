@@ -2,6 +2,7 @@
 // matrix), objective quality metrics, bit rate, and encode/decode speed.
 import type { KernelCore } from '../kernels/core.js';
 import type { Codec } from '../nn/codec.js';
+import { ParallelCodec } from '../nn/parallel-codec.js';
 import { presetInfo } from '../nn/presets.js';
 import { lossInDb, type LossName } from '../losses/index.js';
 import { MODEL_RATE } from '../audio/prepare.js';
@@ -77,13 +78,16 @@ export interface Inference {
   codeUsage: CodeUsage;
 }
 
+/** What runs a codec over audio: a Codec, or a ParallelCodec spreading its windows over threads (the same output). */
+export type InferenceCodec = Pick<Codec, 'preset' | 'encode' | 'decode'>;
+
 /**
  * Encode and decode each of `audio`, timing the two halves apart. `accept` sees each reconstruction
  * as it is made; the first it refuses ends the pass (null), so a check costs no more than it must.
  */
-export function runCodec(codec: Codec, audio: readonly Float32Array[]): Inference;
-export function runCodec(codec: Codec, audio: readonly Float32Array[], accept: (y: Float32Array) => boolean): Inference | null;
-export function runCodec(codec: Codec, audio: readonly Float32Array[], accept: (y: Float32Array) => boolean = () => true): Inference | null {
+export function runCodec(codec: InferenceCodec, audio: readonly Float32Array[]): Inference;
+export function runCodec(codec: InferenceCodec, audio: readonly Float32Array[], accept: (y: Float32Array) => boolean): Inference | null;
+export function runCodec(codec: InferenceCodec, audio: readonly Float32Array[], accept: (y: Float32Array) => boolean = () => true): Inference | null {
   const { latent, bits, hop } = codec.preset;
   const run: Inference = { reconstructions: [], encodeSec: 0, decodeSec: 0, codeUsage: emptyUsage(latent, bits) };
   for (const x of audio) {
@@ -118,7 +122,12 @@ export interface EvalOptions {
   timeSpeed?: boolean;
 }
 
-export function evaluateCodec(codec: Codec, clips: EvalClip[], opts: EvalOptions = {}): EvalResult {
+/**
+ * Score `codec` on `clips`. A ParallelCodec makes the reconstructions on its threads; the speed
+ * figures are still timed on one thread (its own Codec), so they compare across runs and machines.
+ */
+export function evaluateCodec(codec: Codec | ParallelCodec, clips: EvalClip[], opts: EvalOptions = {}): EvalResult {
+  const single = codec instanceof ParallelCodec ? codec.codec : codec;
   const sampleRate = opts.sampleRate ?? MODEL_RATE;
   const block = opts.block ?? EVAL_BLOCK;
   if (clips.length === 0) throw new Error('nothing to evaluate: no audio');
@@ -133,10 +142,10 @@ export function evaluateCodec(codec: Codec, clips: EvalClip[], opts: EvalOptions
   const speed: SpeedFigures =
     opts.timeSpeed === false
       ? { encodeRtf: once(run.encodeSec), decodeRtf: once(run.decodeSec), encodeRange: [once(run.encodeSec), once(run.encodeSec)], decodeRange: [once(run.decodeSec), once(run.decodeSec)], repeats: 1, seconds }
-      : measureSpeed(codec, firstSeconds(clips, SPEED_MAX_SECONDS * sampleRate), sampleRate);
+      : measureSpeed(single, firstSeconds(clips, SPEED_MAX_SECONDS * sampleRate), sampleRate);
 
   // Every loss on the same blocks, one block at a time.
-  const losses = lossesOnBlocks(opts.core ?? codec.core, clips.map((c) => c.audio), reconstructions, block);
+  const losses = lossesOnBlocks(opts.core ?? single.core, clips.map((c) => c.audio), reconstructions, block);
   const info = presetInfo(codec.preset);
   const q = qualityMetrics(concatAudio(clips.map((c) => c.audio)), concatAudio(reconstructions), sampleRate);
   return {

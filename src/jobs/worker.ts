@@ -17,6 +17,8 @@ import { exportWav, writeWavBytes } from '../audio/wav-write.js';
 import { encodeModelAudio } from '../audio/export-encode.js';
 import { KernelCore } from '../kernels/core.js';
 import { Codec } from '../nn/codec.js';
+import { ParallelCodec } from '../nn/parallel-codec.js';
+import { DEFAULT_THREADS } from '../train/thread-count.js';
 import type { Preset } from '../nn/presets.js';
 import { decodeWeights } from '../nn/weights.js';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
@@ -34,14 +36,24 @@ import { JobError, sharedAudio, sharedBytes, type JobMessage, type JobReply, typ
 const WEIGHTS_CACHE_SIZE = 8;
 
 const core = KernelCore.create();
-/** Keyed by modelKey: a preset's two setups (and Setup B's spaces) are different networks. */
-const codecs = new Map<string, Codec>();
+/**
+ * Keyed by modelKey: a preset's two setups (and Setup B's spaces) are different networks. A long
+ * clip's windows run over CODEC_THREADS threads (src/nn/parallel-codec.ts); the codec's worker
+ * threads start on the first long clip and live as long as this worker.
+ */
+const codecs = new Map<string, ParallelCodec>();
+/**
+ * The pool runs two jobs at once (src/jobs/pool.ts), so each job's codec takes half the physical
+ * cores: two long jobs then fill the machine without fighting over it, and each codec thread's own
+ * graphs (about 100 MB for small) are not multiplied by the whole core count twice over.
+ */
+const CODEC_THREADS = Math.max(1, Math.floor(DEFAULT_THREADS / 2));
 /** Weights by file, most recently used last; `stamp` tells a file rewritten since (a run still training). */
 const weightsCache = new Map<string, { stamp: string; model: Preset; params: Float32Array }>();
 
 const modelKey = (m: Preset) => (m.spectrogram ? `${m.name}:B:${m.spectrogram.space}:${m.spectrogram.glIters}` : m.name);
 
-function codecFor(ref: WeightsRef): Codec {
+function codecFor(ref: WeightsRef): ParallelCodec {
   // lstat and readRunFile: a weights file in a run folder is never read through a symbolic link.
   let st;
   try {
@@ -63,7 +75,7 @@ function codecFor(ref: WeightsRef): Codec {
   while (weightsCache.size > WEIGHTS_CACHE_SIZE) weightsCache.delete(weightsCache.keys().next().value!);
   let codec = codecs.get(modelKey(w.model));
   if (!codec) {
-    codec = new Codec(w.model, w.params, core);
+    codec = new ParallelCodec(new Codec(w.model, w.params, core), CODEC_THREADS);
     codecs.set(modelKey(w.model), codec);
   } else codec.loadParams(w.params);
   return codec;

@@ -123,6 +123,7 @@ describe('codec-lab info and bench', () => {
     expect(b.train.map((t: { loss: string; threads: number }) => `${t.loss}/${t.threads}`)).toEqual(['wave-l1/1', 'mel-db-l1/1', 'wave-l1/2', 'mel-db-l1/2']);
     for (const t of b.train) expect(t).toMatchObject({ preset: 'tiny', stepsPerSec: expect.any(Number), breakdownMs: { forward: expect.any(Number), exchange: expect.any(Number) } });
     expect(b.infer[0]).toMatchObject({ preset: 'tiny', threads: 1, rtf: expect.any(Number) });
+    expect(b.infer.map((i: { threads: number }) => i.threads)).toEqual([1, 2]);
     expect(b.kernels.length).toBeGreaterThan(10);
     for (const k of b.kernels) expect(k).toMatchObject({ name: expect.any(String), gflops: expect.any(Number) });
     expect(b.train[0].stepsPerSec).toBeGreaterThan(0);
