@@ -53,6 +53,18 @@ const TORCH_GRAD_DOT: Record<string, number[]> = {
   mrstft: [0.1386839, -0.15254, 0.1492442],
 };
 
+/**
+ * How far float32 rounding moves a loss's value, relative to it, where that limits a finite
+ * difference. stft-db-l2 squares the dB distance of near-silent bins, whose magnitudes sit at
+ * float32's noise level: its value (82.16 here) differs between the two kernel builds at the same
+ * input by up to 2.1e-6 relative (measured at the finite-difference points of seeds 1 to 3), and one
+ * build's difference quotient along seed 2 moves from -3.38 to -3.91 when the input moves by an ulp
+ * (float64: -3.546, as the analytic gradient). Every other loss: under 1e-7, left at 0 here.
+ * Seed 2's derivative (-3.5, against 189 and 307 for seeds 1 and 3) is thus barely resolvable by a
+ * difference in float32; the PyTorch comparison below holds it to 0.2%.
+ */
+const VALUE_ROUNDING: Partial<Record<string, number>> = { 'stft-db-l2': 2.5e-6 };
+
 describe('losses in every output space', () => {
   const core = KernelCore.create();
   // Losses allocate their buffers first: views taken before an allocation would die when memory grows.
@@ -75,7 +87,7 @@ describe('losses in every output space', () => {
       const saved = Float32Array.from(s.p);
       for (const seed of [1, 2, 3]) {
         s.g.fill(0);
-        loss.compute(s.pred, s.target, s.grad);
+        const value = loss.compute(s.pred, s.target, s.grad);
         const v = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 * seed + seed));
         let analytic = 0;
         for (let i = 0; i < n; i++) analytic += s.g[i] * v[i];
@@ -91,7 +103,9 @@ describe('losses in every output space', () => {
         s.p.set(saved);
         // dB losses have log curvature near the 1e-5 floor, which limits what a finite difference can resolve.
         const tol = loss.name.includes('db') ? 0.08 : 0.03;
-        expect(Math.abs(analytic - fd), `seed ${seed}: analytic ${analytic}, fd ${fd}`).toBeLessThan(tol * Math.abs(fd) + 1e-6);
+        // Plus what float32 rounding of the two values (each off by up to VALUE_ROUNDING x the loss) does to their difference.
+        const rounding = ((VALUE_ROUNDING[loss.name] ?? 0) * Math.abs(value)) / eps;
+        expect(Math.abs(analytic - fd), `seed ${seed}: analytic ${analytic}, fd ${fd}`).toBeLessThan(tol * Math.abs(fd) + rounding + 1e-6);
         const torch = TORCH_GRAD_DOT[loss.name][seed - 1];
         expect(Math.abs(analytic - torch), `seed ${seed}: analytic ${analytic}, torch ${torch}`).toBeLessThan(2e-3 * Math.abs(torch) + 1e-7);
       }
@@ -102,8 +116,15 @@ describe('losses in every output space', () => {
       loss.compute(s.pred, s.target, s.grad);
       const once = Float32Array.from(s.g);
       loss.compute(s.pred, s.target, s.grad);
-      for (const i of [0, 100, 4095, 8000]) expect(s.g[i]).toBeCloseTo(2 * once[i], 6);
-      expect(once.some((x) => x !== 0)).toBe(true);
+      // Twice the gradient to float32 rounding, not bit for bit: a sample that gathers several terms
+      // (a reflect-padded edge; any sample under mrstft's three resolutions) has them added, on the
+      // second pass, to a non-zero value, so rounded differently (in either kernel
+      // build, 260 to 2640 of the 8192 samples differ from 2 x once by an ulp or so; one of
+      // stft-db-l2's reads 384.42496 for 384.42499, one ulp of 384 being 3.1e-5).
+      const largest = once.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+      const worst = s.g.reduce((m, x, i) => Math.max(m, Math.abs(x - 2 * once[i])), 0);
+      expect(largest).toBeGreaterThan(0);
+      expect(worst).toBeLessThan(1e-6 * largest);
     });
 
     it(`${loss.name}: is zero, with a zero gradient, when the prediction equals the target, even in silence`, () => {
