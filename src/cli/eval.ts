@@ -1,6 +1,8 @@
 // codec-lab eval: score a run's model on audio, in every output space.
 import { loadClips } from '../data/load.js';
 import { Codec } from '../nn/codec.js';
+import { ParallelCodec } from '../nn/parallel-codec.js';
+import { DEFAULT_THREADS } from '../train/thread-count.js';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
 import { lossDbMeaning, type LossName } from '../losses/index.js';
 import { readTestSplit } from '../runs/run-dir.js';
@@ -36,7 +38,14 @@ export async function evalCommand(ctx: CommandContext, files: string[], v: Recor
     ({ clips, segment: block } = readTestSplit(runDir));
     source = 'test split';
   }
-  const { evaluation } = evaluateCodec(new Codec(w.model, w.params), clips, { block });
+  // A long file's windows over the physical cores (the scores are one thread's; the speeds are timed on one).
+  const codec = new ParallelCodec(new Codec(w.model, w.params), DEFAULT_THREADS);
+  let evaluation;
+  try {
+    ({ evaluation } = evaluateCodec(codec, clips, { block }));
+  } finally {
+    codec.close();
+  }
   const result = { run: dir, weights: which, preset: w.preset, source, ...evaluation };
   if (v.json) {
     ctx.out(JSON.stringify(result, null, 2));
