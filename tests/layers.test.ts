@@ -99,6 +99,8 @@ export const ENGINE_ORDER: Readonly<Record<string, number>> = {
   listening: 3,
   // Training, and the other heavy jobs in workers.
   train: 4, jobs: 4,
+  // An experiment written out as a PyTorch project (src/export/): a training config, its split and audio.
+  export: 4,
   // The one door: contract, service, dispatch.
   api: 5,
   // Front ends: the command line, the web host, the benchmarks.

@@ -28,16 +28,31 @@ BITS = 4
 PARAM_COUNTS = {"small": (76808, 76801), "tiny": (19720, 19713)}
 
 
+class Elu(nn.Module):
+    """ELU, then (training only) inverted dropout with probability p: the engine's dropout sits after
+    every ELU (src/nn/model.ts), so it is part of this module rather than a layer of its own, which
+    keeps the layer indices (and so the parameter names) those of the layer list."""
+
+    def __init__(self, dropout=0.0):
+        super().__init__()
+        self.dropout = dropout
+
+    def forward(self, x):
+        y = F.elu(x)
+        return F.dropout(y, self.dropout, self.training) if self.dropout > 0 else y
+
+
 class Res(nn.Module):
     """y = x + Conv(c, c, 1)(ELU(Conv(c, c, 3, pad 1)(ELU(x))))."""
 
-    def __init__(self, c):
+    def __init__(self, c, dropout=0.0):
         super().__init__()
+        self.elu = Elu(dropout)
         self.conv3 = nn.Conv1d(c, c, 3, padding=1)
         self.conv1 = nn.Conv1d(c, c, 1)
 
     def forward(self, x):
-        return x + self.conv1(F.elu(self.conv3(F.elu(x))))
+        return x + self.conv1(self.elu(self.conv3(self.elu(x))))
 
 
 class StraightThroughRound(torch.autograd.Function):
@@ -62,29 +77,74 @@ class Quantizer(nn.Module):
         return StraightThroughRound.apply(z, self.bits)
 
 
+# ---- the layer list (src/nn/presets.ts LayerSpec) ----------------------------------------------
+# A network is two lists of layer specs, as the engine stores them (JSON objects with a `kind`):
+#   {"kind": "conv"|"convT", "cin", "cout", "k", "stride", "pad"}, {"kind": "elu"}, {"kind": "tanh"},
+#   {"kind": "res", "c"}, {"kind": "quant", "bits"}.
+# The exporter (src/export/) writes the engine's own lists for any shape; the two presets at their
+# default shape are written out below so the bench and the gradient check need no engine.
+
+def _conv(cin, cout, k, stride=1, pad=0):
+    return {"kind": "conv", "cin": cin, "cout": cout, "k": k, "stride": stride, "pad": pad}
+
+
 def _down(ci, co):
-    return [Res(ci), nn.ELU(), nn.Conv1d(ci, co, 8, stride=4, padding=2)]
+    return [{"kind": "res", "c": ci}, {"kind": "elu"}, _conv(ci, co, 8, 4, 2)]
 
 
 def _up(ci, co):
-    return [nn.ELU(), nn.ConvTranspose1d(ci, co, 8, stride=4, padding=2), Res(co)]
+    return [{"kind": "elu"}, {"kind": "convT", "cin": ci, "cout": co, "k": 8, "stride": 4, "pad": 2}, {"kind": "res", "c": co}]
+
+
+def preset_layers(preset):
+    """{"encoder": [...], "decoder": [...]}: the layer lists of a preset at its default shape
+    (reference-model.md; src/nn/presets.ts makePreset with DEFAULT_SHAPE)."""
+    if preset not in CHANNELS:
+        raise ValueError(f"unknown preset '{preset}'; choose one of {', '.join(CHANNELS)}")
+    c1, c2, c3, c4 = CHANNELS[preset]
+    return {
+        "encoder": [_conv(1, c1, 7, 1, 3), *_down(c1, c2), *_down(c2, c3), *_down(c3, c4),
+                    {"kind": "elu"}, _conv(c4, LATENT, 3, 1, 1), {"kind": "tanh"}, {"kind": "quant", "bits": BITS}],
+        "decoder": [_conv(LATENT, c4, 3, 1, 1), *_up(c4, c3), *_up(c3, c2), *_up(c2, c1),
+                    {"kind": "elu"}, _conv(c1, 1, 7, 1, 3), {"kind": "tanh"}],
+    }
+
+
+def build_layer(spec, dropout=0.0):
+    """The module of one layer spec."""
+    kind = spec["kind"]
+    if kind == "conv":
+        return nn.Conv1d(spec["cin"], spec["cout"], spec["k"], stride=spec["stride"], padding=spec["pad"])
+    if kind == "convT":
+        return nn.ConvTranspose1d(spec["cin"], spec["cout"], spec["k"], stride=spec["stride"], padding=spec["pad"])
+    if kind == "elu":
+        return Elu(dropout)
+    if kind == "tanh":
+        return nn.Tanh()
+    if kind == "res":
+        return Res(spec["c"], dropout)
+    if kind == "quant":
+        return Quantizer(spec["bits"])
+    raise ValueError(f"unknown layer kind {kind!r}")
 
 
 class Codec(nn.Module):
-    """encoder: [B, 1, T] -> quantized latent [B, 8, T/64]; decoder: latent -> [B, 1, T]."""
+    """encoder: [B, 1, T] -> quantized latent [B, latent, T/hop]; decoder: latent -> [B, 1, T].
 
-    def __init__(self, preset):
+    Codec('tiny') and Codec('small') are the reference presets; with `layers` ({"encoder": [...],
+    "decoder": [...]}, the engine's lists) it is any network the engine builds from a preset and a
+    shape. `dropout`: the probability of the inverted dropout after every ELU while training.
+    """
+
+    def __init__(self, preset, layers=None, dropout=0.0):
         super().__init__()
-        if preset not in CHANNELS:
-            raise ValueError(f"unknown preset '{preset}'; choose one of {', '.join(CHANNELS)}")
         self.preset = preset
-        c1, c2, c3, c4 = CHANNELS[preset]
-        self.encoder = nn.Sequential(
-            nn.Conv1d(1, c1, 7, padding=3), *_down(c1, c2), *_down(c2, c3), *_down(c3, c4),
-            nn.ELU(), nn.Conv1d(c4, LATENT, 3, padding=1), nn.Tanh(), Quantizer(BITS))
-        self.decoder = nn.Sequential(
-            nn.Conv1d(LATENT, c4, 3, padding=1), *_up(c4, c3), *_up(c3, c2), *_up(c2, c1),
-            nn.ELU(), nn.Conv1d(c1, 1, 7, padding=3), nn.Tanh())
+        layers = layers if layers is not None else preset_layers(preset)
+        if layers["encoder"][-1]["kind"] != "quant":
+            raise ValueError("the encoder's last layer must be the quantizer")
+        self.layers = layers
+        self.encoder = nn.Sequential(*(build_layer(s, dropout) for s in layers["encoder"]))
+        self.decoder = nn.Sequential(*(build_layer(s, dropout) for s in layers["decoder"]))
 
     def pre_quant(self, x):
         """The latent before the quantizer (the tanh output)."""
@@ -218,26 +278,31 @@ def read_weights(path):
     return header["preset"], tensors, header.get("meta", {})
 
 
-def write_weights(path, preset, tensors, meta=None):
-    """Write {name: tensor} (every parameter of `preset`, in named_parameters order) as a weights file."""
+def write_weights(path, preset, tensors, meta=None, shape=None):
+    """Write {name: tensor} (every parameter of `preset`, in named_parameters order) as a weights file.
+    `shape`: {"bits", "latentChannels", "hop", "width"} of a network that is not its preset's own
+    shape (the header's "shape", without which the engine builds the preset itself)."""
     entries, chunks, offset = [], [], 0
     for name, t in tensors.items():
         flat = t.detach().to(torch.float32).reshape(-1).contiguous()
         entries.append({"name": name, "shape": list(t.shape), "offset": offset})
         chunks.append(flat)
         offset += flat.numel()
-    header = json.dumps({"format": "codec-lab-weights", "version": 1, "preset": preset, "total": offset,
-                         "tensors": entries, "meta": meta or {}}).encode("utf-8")
+    header = {"format": "codec-lab-weights", "version": 1, "preset": preset}
+    if shape is not None:
+        header["shape"] = shape
+    header = json.dumps({**header, "total": offset, "tensors": entries, "meta": meta or {}}).encode("utf-8")
     header += b" " * (-(12 + len(header)) % 4)
     body = torch.cat(chunks).numpy().astype("<f4").tobytes() if chunks else b""
     with open(path, "wb") as f:
         f.write(MAGIC + struct.pack("<I", len(header)) + header + body)
 
 
-def load_codec(path):
-    """A Codec with the weights of a weights file; every parameter must be present with its shape."""
+def load_codec(path, layers=None, dropout=0.0):
+    """A Codec with the weights of a weights file; every parameter must be present with its shape.
+    `layers`: the network's layer lists when it is not the preset's own (see Codec)."""
     preset, tensors, meta = read_weights(path)
-    codec = Codec(preset)
+    codec = Codec(preset, layers, dropout)
     params = dict(codec.named_parameters())
     if set(params) != set(tensors):
         missing, extra = sorted(set(params) - set(tensors)), sorted(set(tensors) - set(params))

@@ -77,10 +77,21 @@ export interface TrainOptions {
   defaults: TrainConfig;
 }
 
+/**
+ * config.json of a run trained outside the lab, by the PyTorch project `codec-lab export-torch` writes
+ * (torch-export/train.py): the framework and its version, the processes and the device.
+ */
+export interface TrainedWith {
+  framework: 'pytorch';
+  torch: string;
+  processes: number;
+  device: string;
+}
+
 export interface RunSummary {
   id: string;
   /** The run's settings; null only for a damaged run whose config.json cannot be used. */
-  config: (TrainConfig & { clips?: string[]; group?: RunGroup }) | null;
+  config: (TrainConfig & { clips?: string[]; group?: RunGroup; trainedWith?: TrainedWith }) | null;
   /**
    * 'running' while this app trains it; 'incomplete' for a run that stopped without finishing (a
    * crash); 'damaged' for a folder whose files cannot be read as a run (see `damaged`). A damaged

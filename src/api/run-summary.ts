@@ -60,6 +60,13 @@ function storedConfig(v: unknown): RunSummary['config'] & object {
   if (!isLossName(v.loss)) throw new Damage(`${file}: unknown loss '${String(v.loss).slice(0, 40)}'`);
   if (v.clips !== undefined && !(Array.isArray(v.clips) && v.clips.every((c) => typeof c === 'string'))) throw new Damage(`${file}: 'clips' should be a list of names`);
   if (v.setup === undefined) v.setup = 'A';
+  // A run trained by the exported PyTorch project (src/export/) says so.
+  if (v.trainedWith !== undefined) {
+    const t = v.trainedWith;
+    if (!(isObject(t) && t.framework === 'pytorch' && typeof t.torch === 'string' && typeof t.device === 'string' && Number.isInteger(t.processes) && (t.processes as number) >= 1)) {
+      throw new Damage(`${file}: 'trainedWith' should be { framework: 'pytorch', torch, processes, device }`);
+    }
+  }
   if (v.group !== undefined && !(isObject(v.group) && ['id', 'label', 'varied', 'value'].every((k) => typeof (v.group as Record<string, unknown>)[k] === 'string'))) {
     throw new Damage(`${file}: 'group' should be { id, label, varied, value }`);
   }

@@ -14,6 +14,7 @@ import { benchCommand, benchHelp, benchOptions } from './bench.js';
 import { listeningCommand, listeningHelp } from './listening.js';
 import { lrFindCommand, lrFindHelp, lrFindOptions } from './lr-find.js';
 import { sweepCommand, sweepHelp, sweepOptions } from './sweep.js';
+import { exportTorchCommand, exportTorchHelp, exportTorchOptions } from './export-torch.js';
 import { toCallError } from '../api/call-error.js';
 import { CliError } from './errors.js';
 
@@ -32,6 +33,9 @@ Commands:
                       train every combination of a grid of settings, one run after another
   listening [--runs DIR]
                       the stored listening tests (ABX, MUSHRA) and their results
+  export-torch --run DIR --out DIR
+                      a run (or train's options) as a PyTorch project for torchrun with
+                      DistributedDataParallel; it trains into a Codec Lab run folder
   info [--preset P] [--bits B] [--latent-channels C] [--hop H] [--width W]
                       a network's parameters, frame rate, bit rate and multiply-adds per second
   bench               training and inference speed on this machine
@@ -79,6 +83,11 @@ const commands: Record<string, Command> = {
     help: listeningHelp,
     options: { runs: { type: 'string' }, json: { type: 'boolean' } },
     run: listeningCommand,
+  },
+  'export-torch': {
+    help: exportTorchHelp,
+    options: exportTorchOptions,
+    run: exportTorchCommand,
   },
   info: {
     help: infoHelp,
