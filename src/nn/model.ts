@@ -1,6 +1,12 @@
 // The codec on the kernel core: parameters, their gradients and every activation are flat float32
 // buffers in WASM memory, allocated once when a graph is built. Each layer is a forward and a
-// backward over those buffers, side by side; gradients accumulate with += (zeroed once per step).
+// backward over those buffers, side by side; gradients accumulate with +=.
+//
+// Memory: a training graph keeps every activation some backward needs, but an activation's gradient
+// lives only while backward uses it, so gradients share a pool of buffers planned by liveness
+// (src/nn/grad-plan.ts) and are zeroed only just before their first accumulation. ELU and tanh
+// overwrite their input where nothing else needs it (their backward reads only their output, and a
+// convolution's backward reads its input, not its output).
 import type { KernelCore } from '../kernels/core.js';
 import {
   conv1dBackward, conv1dForward, conv1dOutLength, convTranspose1dBackward, convTranspose1dForward,
@@ -9,9 +15,14 @@ import {
 import { addForward, addInPlace, eluBackward, eluForward, tanhBackward, tanhForward, zero } from '../kernels/ops.js';
 import { dropoutBackward, dropoutForward, dropoutKey } from '../kernels/dropout.js';
 import { countParams, paramShapes, type LayerSpec, type Preset } from './presets.js';
+import { GradPlanner, type GradPlan, type GradSlot, type PassThrough } from './grad-plan.js';
 import { Random } from '../util/random.js';
 
-/** A [B, C, T] activation: its values and, when training, its gradient (0 when none). */
+/**
+ * A [B, C, T] activation: its values and, when training, its gradient (0 when none). Inner
+ * activations' gradients share buffers (see the top of this file): only the graph's output, latent
+ * and pre-quantization latent hold their gradient from before backward (the output's) to its end.
+ */
 export interface Tensor {
   B: number;
   C: number;
@@ -133,7 +144,17 @@ export class CodecGraph {
   /** Latent before the quantizer (tanh output), kept for the codes and the straight-through gradient. */
   readonly preQuant: Tensor;
   private readonly ops: Op[] = [];
-  private readonly gradBuffers: Tensor[] = [];
+  /** Ops are made once the gradient buffers are planned (their backward needs the pointers). */
+  private readonly makeOps: (() => Op)[] = [];
+  private readonly planner = new GradPlanner();
+  private readonly gradSlots = new Map<Tensor, GradSlot>();
+  private gradPlan: GradPlan | null = null;
+  /** Activations no op may overwrite in place: the graph's own, and outputs their producer's backward reads. */
+  private readonly keepValues = new Set<Tensor>();
+  /** Activations an op has overwritten in place: no later forward may read them. */
+  private readonly overwritten = new Set<Tensor>();
+  /** Buffers of activations nothing reads any more, forward or backward: later activations may take them. */
+  private readonly freeBuffers: { ptr: number; floats: number }[] = [];
   private readonly convShapes: (ConvShape & { transposed?: boolean })[] = [];
   private paramIndex = 0;
   private dropoutLayers = 0;
@@ -159,35 +180,96 @@ export class CodecGraph {
     if (part === 'decoder') {
       x = this.tensor(B, preset.latent, T / preset.hop, false);
       this.input = x;
+      this.keepValues.add(x);
       this.preQuant = x;
       this.latent = x;
     } else {
       x = this.tensor(B, 1, T, false);
       this.input = x;
+      this.keepValues.add(x);
       let preQuant = x;
       for (const spec of preset.encoder) {
-        if (spec.kind === 'quant') preQuant = x;
+        if (spec.kind === 'quant') {
+          preQuant = x;
+          this.keepValues.add(x);
+        }
         x = this.layer(spec, x);
       }
       this.preQuant = preQuant;
       this.latent = x;
     }
+    this.keepValues.add(this.latent);
     if (part !== 'encoder') {
       this.paramIndex = encoderEntries;
       for (const spec of preset.decoder) x = this.layer(spec, x);
     }
     this.output = x;
+    if (opts.training) this.planGradients();
+    for (const make of this.makeOps) this.ops.push(make());
     reserveConvScratch(core, this.convShapes);
   }
 
   private tensor(B: number, C: number, T: number, grad: boolean): Tensor {
-    const { core } = this.store;
-    const t: Tensor = { B, C, T, ptr: core.allocF32(B * C * T), grad: 0 };
-    if (grad && this.opts.training) {
-      t.grad = core.allocF32(B * C * T);
-      this.gradBuffers.push(t);
-    }
+    return this.withGrad({ B, C, T, ptr: this.buffer(B * C * T), grad: 0 }, grad);
+  }
+
+  /** The smallest free buffer that holds `floats`, else a new one. */
+  private buffer(floats: number): number {
+    let best = -1;
+    this.freeBuffers.forEach((b, i) => {
+      if (b.floats >= floats && (best < 0 || b.floats < this.freeBuffers[best].floats)) best = i;
+    });
+    return best < 0 ? this.store.core.allocF32(floats) : this.freeBuffers.splice(best, 1)[0].ptr;
+  }
+
+  /** `x` is read by no later op, forward or backward: its buffer goes to the next activation that fits. */
+  private release(x: Tensor): void {
+    if (this.keepValues.has(x)) return;
+    this.overwritten.add(x);
+    this.freeBuffers.push({ ptr: x.ptr, floats: size(x) });
+  }
+
+  /** `t`, given a planned gradient when training and `grad`. */
+  private withGrad(t: Tensor, grad: boolean): Tensor {
+    if (grad && this.opts.training) this.gradSlots.set(t, this.planner.slot(size(t)));
     return t;
+  }
+
+  /** A new activation of x's shape that overwrites x in place when nothing else needs x's values (`shared`: another op reads x later). */
+  private overwriting(x: Tensor, shared: boolean): Tensor {
+    if (shared || this.keepValues.has(x)) return this.tensor(x.B, x.C, x.T, true);
+    this.overwritten.add(x);
+    return this.withGrad({ B: x.B, C: x.C, T: x.T, ptr: x.ptr, grad: 0 }, true);
+  }
+
+  /** Check that a forward op may read `x` (no op before it overwrote it). */
+  private reads(...xs: Tensor[]): void {
+    for (const x of xs) if (this.overwritten.has(x)) throw new Error('graph construction: an activation is read after an op overwrote it in place');
+  }
+
+  /** The index the next op gets (ops are numbered in forward order). */
+  private get nextStep(): number {
+    return this.makeOps.length;
+  }
+
+  /** Decide the gradient buffers once every op has said what its backward reads and writes. */
+  private planGradients(): void {
+    const slot = (t: Tensor) => this.gradSlots.get(t);
+    const output = slot(this.output);
+    if (output) this.planner.writtenByCaller(output);
+    for (const t of [this.latent, this.preQuant]) {
+      const s = slot(t);
+      if (s) this.planner.keep(s);
+    }
+    this.gradPlan = this.planner.plan(this.store.core, this.makeOps.length);
+    for (const [t, s] of this.gradSlots) t.grad = s.ptr;
+  }
+
+  /** Record that the backward of the op being added reads dy (y's gradient) and adds into dx (x's, when it has one). */
+  private gradFlow(x: Tensor, y: Tensor): void {
+    const [dx, dy] = [this.gradSlots.get(x), this.gradSlots.get(y)];
+    if (dy) this.planner.read(this.nextStep, dy);
+    if (dx) this.planner.accumulate(this.nextStep, dx);
   }
 
   private nextParams(): { w: number; b: number; dw: number; db: number } {
@@ -196,66 +278,84 @@ export class CodecGraph {
     return { w: params + 4 * e.w, b: params + 4 * e.b, dw: grads ? grads + 4 * e.w : 0, db: grads ? grads + 4 * e.b : 0 };
   }
 
-  /** Append the ops of one layer spec reading `x`; returns its output tensor. */
-  private layer(spec: LayerSpec, x: Tensor): Tensor {
+  /** `x.grad += y.grad` in the backward of the op being added (none when x has no gradient). */
+  private passThrough(y: Tensor, x: Tensor): PassThrough[] {
+    const [dx, dy] = [this.gradSlots.get(x), this.gradSlots.get(y)];
+    return dx && dy ? [this.planner.passThrough(this.nextStep, dy, dx)] : [];
+  }
+
+  /** Append the ops of one layer spec reading `x` (`shared`: a later op reads x too); returns its output tensor. */
+  private layer(spec: LayerSpec, x: Tensor, shared = false): Tensor {
     const { core } = this.store;
     switch (spec.kind) {
       case 'conv':
       case 'convT': {
         const transposed = spec.kind === 'convT';
         const Tout = transposed ? convTranspose1dOutLength(x.T, spec.k, spec.stride, spec.pad) : conv1dOutLength(x.T, spec.k, spec.stride, spec.pad);
+        this.reads(x);
         const y = this.tensor(x.B, spec.cout, Tout, true);
         const p = this.nextParams();
         const shape: ConvShape = { B: x.B, Cin: spec.cin, Cout: spec.cout, Tin: x.T, K: spec.k, stride: spec.stride, pad: spec.pad };
         this.convShapes.push({ ...shape, transposed });
-        const fwd: ConvForwardArgs = { ...shape, x: x.ptr, w: p.w, b: p.b, y: y.ptr };
-        const bwd: ConvBackwardArgs = { ...shape, x: x.ptr, w: p.w, dy: y.grad, dx: x.grad || null, dw: p.dw, db: p.db };
-        this.ops.push(
-          transposed
+        this.gradFlow(x, y);
+        this.makeOps.push(() => {
+          const fwd: ConvForwardArgs = { ...shape, x: x.ptr, w: p.w, b: p.b, y: y.ptr };
+          const bwd: ConvBackwardArgs = { ...shape, x: x.ptr, w: p.w, dy: y.grad, dx: x.grad || null, dw: p.dw, db: p.db };
+          return transposed
             ? { forward: () => convTranspose1dForward(core, fwd), backward: () => convTranspose1dBackward(core, bwd) }
-            : { forward: () => conv1dForward(core, fwd), backward: () => conv1dBackward(core, bwd) },
-        );
+            : { forward: () => conv1dForward(core, fwd), backward: () => conv1dBackward(core, bwd) };
+        });
         return y;
       }
       case 'elu':
       case 'tanh': {
-        const y = this.tensor(x.B, x.C, x.T, true);
+        this.reads(x);
+        // Both derivatives are functions of the output (ELU' = 1 if y > 0 else y + 1; tanh' = 1 - y^2),
+        // so the input may go; the output must stay for the backward.
+        const y = this.overwriting(x, shared);
+        if (this.opts.training) this.keepValues.add(y);
         const n = size(x);
         const [f, b] = spec.kind === 'elu' ? [eluForward, eluBackward] : [tanhForward, tanhBackward];
-        this.ops.push({
+        this.gradFlow(x, y);
+        this.makeOps.push(() => ({
           forward: () => f(core, x.ptr, y.ptr, n),
-          // Both derivatives are functions of the output: ELU' = 1 if y > 0 else y + 1; tanh' = 1 - y^2.
           backward: () => { if (x.grad) b(core, y.ptr, y.grad, x.grad, n); },
-        });
+        }));
         return spec.kind === 'elu' ? this.dropout(y) : y;
       }
       case 'res': {
-        // y = x + conv1(elu(conv3(elu(x)))): the branch as ordinary layers, then the skip.
-        let h = this.layer({ kind: 'elu' }, x);
+        // y = x + conv1(elu(conv3(elu(x)))): the branch as ordinary layers, then the skip (which
+        // reads x again, so the branch's first ELU may not overwrite it).
+        let h = this.layer({ kind: 'elu' }, x, true);
         h = this.layer({ kind: 'conv', cin: spec.c, cout: spec.c, k: 3, stride: 1, pad: 1 }, h);
         h = this.layer({ kind: 'elu' }, h);
         h = this.layer({ kind: 'conv', cin: spec.c, cout: spec.c, k: 1, stride: 1, pad: 0 }, h);
         const branch = h;
-        const y = this.tensor(x.B, x.C, x.T, true);
+        this.reads(x, branch);
+        // The sum takes the branch's place, and x's buffer is free after it: no backward reads either
+        // (their producers are convolutions, whose backward needs their input, and the join's needs neither).
+        const y = this.overwriting(branch, false);
         const n = size(x);
-        this.ops.push({
+        // Both inputs' gradients are y's: usually the same buffer, so the backward does nothing.
+        const passes = [branch, x].flatMap((t) => this.passThrough(y, t));
+        this.makeOps.push(() => ({
           forward: () => addForward(core, x.ptr, branch.ptr, y.ptr, n),
-          backward: () => {
-            addInPlace(core, branch.grad, y.grad, n);
-            if (x.grad) addInPlace(core, x.grad, y.grad, n);
-          },
-        });
+          backward: () => { for (const p of passes) if (!p.aliased) addInPlace(core, p.to.ptr, p.from.ptr, n); },
+        }));
+        this.release(x);
         return y;
       }
       case 'quant': {
+        this.reads(x);
         const y = this.tensor(x.B, x.C, x.T, true);
         const n = size(x);
         const bits = spec.bits;
-        this.ops.push({
+        // Straight-through: dq/dz taken as 1, so z's gradient is q's (usually the same buffer).
+        const passes = this.passThrough(y, x);
+        this.makeOps.push(() => ({
           forward: () => quantize(core.f32(x.ptr, n), core.f32(y.ptr, n), bits),
-          // Straight-through: dq/dz taken as 1.
-          backward: () => { if (x.grad) addInPlace(core, x.grad, y.grad, n); },
-        });
+          backward: () => { for (const p of passes) if (!p.aliased) addInPlace(core, p.to.ptr, p.from.ptr, n); },
+        }));
         return y;
       }
     }
@@ -269,14 +369,16 @@ export class CodecGraph {
     const d = this.opts.dropout;
     if (!this.opts.training || !d || d.p === 0) return x;
     const { core } = this.store;
+    this.reads(x);
     const y = this.tensor(x.B, x.C, x.T, true);
     const n = size(x);
     const layer = this.dropoutLayers++;
     const mask = () => ({ key: dropoutKey(d.seed, this.dropoutStep, layer), base: d.batchOffset * x.C * x.T, p: d.p });
-    this.ops.push({
+    this.gradFlow(x, y);
+    this.makeOps.push(() => ({
       forward: () => dropoutForward(core, x.ptr, y.ptr, n, mask()),
       backward: () => dropoutBackward(core, y.grad, x.grad, n, mask()),
-    });
+    }));
     return y;
   }
 
@@ -289,14 +391,27 @@ export class CodecGraph {
     for (const op of this.ops) op.forward();
   }
 
-  /** Zero every activation gradient (parameter gradients are the optimizer's to zero). */
+  /**
+   * Zero the activation gradients the caller writes before backward (output.grad, which the loss
+   * adds into). The inner ones need nothing: backward zeroes each where it first accumulates.
+   * Parameter gradients are the optimizer's to zero.
+   */
   zeroActivationGrads(): void {
-    for (const t of this.gradBuffers) zero(this.store.core, t.grad, size(t));
+    for (const r of this.gradPlan?.callerWritten ?? []) zero(this.store.core, r.ptr, r.floats);
   }
 
   /** Backpropagate from output.grad, which the loss has filled; parameter gradients accumulate. */
   backward(): void {
-    for (let i = this.ops.length - 1; i >= 0; i--) this.ops[i].backward();
+    const zeroBefore = this.gradPlan?.zeroBefore;
+    for (let i = this.ops.length - 1; i >= 0; i--) {
+      if (zeroBefore) for (const r of zeroBefore[i]) zero(this.store.core, r.ptr, r.floats);
+      this.ops[i].backward();
+    }
+  }
+
+  /** Floats allocated for activation gradients (all of them share this pool). */
+  gradientFloats(): number {
+    return this.gradPlan?.floats ?? 0;
   }
 
   /** Multiply-adds of one forward pass, for FLOP/s figures. */

@@ -13,8 +13,10 @@
 // gradients, the loss's buffers: proportional to share x segment), and the validation graph and loss
 // for one segment (proportional to segment). The per-sample figures were measured with the largest
 // loss (mrstft) by reading the allocator's high-water mark after building a TrainingSession's
-// buffers (small: 3,413 bytes per batch sample and 1,862 per segment sample; tiny: 1,829 and
-// 1,041), and are rounded up by about 5%. tests/api/kernel-memory.test.ts checks them against a real
+// buffers at batch 1 and 5 of 8,192 samples and batch 1 of 32,768, the worst loss each time (small:
+// 1,273 bytes per batch sample and 1,780 per segment sample; tiny: 751 and 1,325; the training
+// graph's activation gradients share buffers by liveness and ELUs run in place, src/nn/model.ts),
+// and are rounded up by about 5%. tests/api/kernel-memory.test.ts checks them against a real
 // session, so a change to the model that needs more memory fails a test rather than a run.
 //
 // A network of another shape (a wider one, or a hop whose first stride is 2) holds more activation
@@ -28,13 +30,14 @@ const FIXED = 16 * 2 ** 20;
 
 /** Bytes per sample of one thread's share of the batch, and per sample of one segment. */
 const PER_SAMPLE: Record<PresetName, { batch: number; segment: number }> = {
-  small: { batch: 3600, segment: 2000 },
-  tiny: { batch: 1950, segment: 1100 },
+  small: { batch: 1340, segment: 1870 },
+  tiny: { batch: 790, segment: 1390 },
 };
 
 /**
  * Floats of activation per input audio sample in a network's forward graph: every layer's output
- * (a residual block's four inner outputs and its sum). The gradients mirror them.
+ * (a residual block's four inner outputs and its sum). What a graph holds grows with it (it keeps
+ * about half of them, and the gradients a fraction), so the ratio of two networks' counts scales a figure.
  */
 export function activationsPerSample(p: Preset): number {
   let floats = 0;

@@ -45,8 +45,9 @@ describe('kernel memory of a training thread', () => {
   it('the largest batch it allows builds and trains, below 2 GiB, where core offsets stop being valid in JavaScript', () => {
     const segment = 8192;
     const batch = largestShare('tiny', segment);
-    expect(() => resolveConfig({ preset: 'tiny', batch: batch + 1, segment })).toThrow(/kernel memory/);
-    const s = new TrainingSession(clips(segment * 8), resolveConfig({ preset: 'tiny', loss: 'mrstft', batch, segment }));
+    // One thread: the whole batch is one thread's share (the default, one per core, would split it).
+    expect(() => resolveConfig({ preset: 'tiny', batch: batch + 1, segment, threads: 1 })).toThrow(/kernel memory/);
+    const s = new TrainingSession(clips(segment * 8), resolveConfig({ preset: 'tiny', loss: 'mrstft', batch, segment, threads: 1 }));
     try {
       // Every offset handed out is below the budget (a negative one would mean it passed 2 GiB) ...
       expect(highWater(s)).toBeGreaterThan(0);

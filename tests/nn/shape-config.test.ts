@@ -58,7 +58,7 @@ describe('shape settings in a training config', () => {
     // Width 2 doubles every activation; a narrower network keeps the preset's bound (the loss's share does not shrink).
     expect(trainingCoreBytes('small', 8, 8192, shapedPreset('small', { width: 2 }))).toBeGreaterThan(1.9 * base - 16 * 2 ** 20);
     expect(trainingCoreBytes('small', 8, 8192, shapedPreset('small', { width: 0.5 }))).toBe(base);
-    expect(() => resolveConfig({ preset: 'small', width: 4, batch: 64 })).toThrow(/kernel memory per thread \(small preset of this shape\)/);
+    expect(() => resolveConfig({ preset: 'small', width: 4, batch: 64, threads: 1 })).toThrow(/kernel memory per thread \(small preset of this shape\)/);
   });
 
   it('the scaled bound covers what a real session of a wider, finer-hop network allocates', () => {
