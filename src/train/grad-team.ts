@@ -124,7 +124,8 @@ export class GradTeam implements SplitBatch {
   readonly params: Float32Array;
   /** The whole batch, as sampled: the session's share first, then each peer's. */
   readonly batch: Float32Array;
-  private readonly peers: Peer[];
+  private peers: Peer[];
+  private closed = false;
   private readonly totals = new Float64Array(MAX_SUMS);
   private seq = 0;
 
@@ -155,6 +156,7 @@ export class GradTeam implements SplitBatch {
 
   /** Start every peer on the weights and batch now in params and batch, at training step `step`. */
   start(step: number): void {
+    if (this.closed) throw new Error('the training threads were ended: this session cannot train any more');
     this.seq++;
     for (const p of this.peers) {
       Atomics.store(p.views.ctrl, STEP, step);
@@ -203,10 +205,13 @@ export class GradTeam implements SplitBatch {
     return loss;
   }
 
+  /** End the peers (again: nothing). */
   close(): void {
     for (const p of this.peers) {
       post(p.views.ctrl, ASKED, -1);
       void p.worker.terminate();
     }
+    this.peers = [];
+    this.closed = true;
   }
 }

@@ -210,6 +210,9 @@ async function runSession(session: TrainingSession, clips: Clip[], config: Train
   log.flush();
 
   o.emit({ type: 'evaluating' });
+  // Training is over: end the other training threads first, so their kernel cores are not held while
+  // the evaluation builds its own (the peak memory of a run).
+  session.close();
   const { metrics, metricsUnavailable, warnings } = await keepAndEvaluate(session, clips, dir);
 
   const result: TrainResult = {
