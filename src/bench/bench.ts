@@ -48,7 +48,9 @@ export interface BenchResult {
   build: 'relaxed' | 'simd';
   train: TrainBench[];
   infer: { preset: PresetName; threads: number; rtf: number; clipSec: number; reps: number[] }[];
-  kernels: { name: string; gflops: number; ms: number }[];
+  kernels: { name: string; gflops: number; ms: number; ofCeiling: number }[];
+  /** GFLOP/s of the core's own in-cache matrix product, the ceiling the kernels are read against (0 without the table). */
+  kernelCeilingGflops: number;
 }
 
 /** The peer's test audio: six chirps, noise, a slow envelope (torch_bench.py synth_audio, same formula). */
@@ -206,8 +208,10 @@ export function runBench(o: BenchOptions = {}): BenchResult {
     return r;
   }));
   const core = KernelCore.create();
-  const kernels = o.kernels === false ? [] : benchConvKernels(core, { windows: o.windows ?? 7 });
-  for (const k of kernels) say(`kernel ${k.name}: ${k.gflops.toFixed(1)} GFLOP/s`);
-  return { build: core.build, train, infer, kernels };
+  const table = o.kernels === false ? null : benchConvKernels(core, { windows: o.windows ?? 7 });
+  const kernels = table?.kernels ?? [];
+  if (table) say(`kernel GEMM ceiling: ${table.ceilingGflops.toFixed(1)} GFLOP/s`);
+  for (const k of kernels) say(`kernel ${k.name}: ${k.gflops.toFixed(1)} GFLOP/s (${(100 * k.ofCeiling).toFixed(0)}% of the ceiling)`);
+  return { build: core.build, train, infer, kernels, kernelCeilingGflops: table?.ceilingGflops ?? 0 };
 }
 

@@ -1,6 +1,9 @@
 // GFLOP/s of the convolution kernels at the layer shapes of the `small` preset (batch 8, segment 8192),
 // for `codec-lab bench`. FLOPs = 2 x multiply-adds of the direct convolution, the same count PyTorch
-// benchmarks use, so the numbers compare across implementations. Each figure is the median over several
+// benchmarks use, so the numbers compare across implementations. Each kernel is also read as a share of
+// the core's measured ceiling: its own register-blocked matrix product on operands that stay in cache
+// (gemmCeilingRun in src/kernels/assembly/gemm-ceiling.ts), what a convolution could reach if packing,
+// edges and memory traffic cost nothing. Each figure is the median over several
 // timed windows after a warm-up: the machine is shared and noisy, and a median of windows is robust
 // to a window that lost the core.
 import type { KernelCore } from '../kernels/core.js';
@@ -21,7 +24,19 @@ export interface ConvBenchResult {
   gflops: number;
   /** Median milliseconds per call. */
   ms: number;
+  /** gflops / the GEMM ceiling measured in the same run (can pass 1 by noise on a busy machine). */
+  ofCeiling: number;
 }
+
+export interface ConvKernelBench {
+  /** GFLOP/s of the core's in-cache 64 x 64 by 64 x 64 matrix product (median window). */
+  ceilingGflops: number;
+  kernels: ConvBenchResult[];
+}
+
+/** The product the ceiling times: 64 x 64 by 64 x 64, 48 KiB of operands, so everything stays in L1/L2
+ * (larger products measured no faster here). */
+const CEILING_SIZE = 64;
 
 export interface ConvBenchOptions {
   /** Batch size (default 8, the reference training batch). */
@@ -77,13 +92,15 @@ function timeCalls(fn: () => void, windows: number, windowMs: number): number {
  * Time forward, input-gradient and weight-gradient of each benchmark layer. Allocates its own tensors
  * in `core` (a few tens of MB at batch 8), so use a core dedicated to benchmarking.
  */
-export function benchConvKernels(core: KernelCore, opts: ConvBenchOptions = {}): ConvBenchResult[] {
+export function benchConvKernels(core: KernelCore, opts: ConvBenchOptions = {}): ConvKernelBench {
   const B = opts.B ?? 8;
   const windows = opts.windows ?? 7;
   const windowMs = opts.windowMs ?? 60;
   const list = layers(B);
   reserveConvScratch(core, list);
   // Allocate everything first: views taken before a later allocation would die when memory grows.
+  const g = CEILING_SIZE;
+  const ga = core.allocF32(g * g), gb = core.allocF32(g * g), gc = core.allocF32(g * g);
   const bufs = list.map((l) => {
     const Tout = l.transposed ? convTranspose1dOutLength(l.Tin, l.K, l.stride, l.pad) : conv1dOutLength(l.Tin, l.K, l.stride, l.pad);
     const nx = B * l.Cin * l.Tin, nw = l.Cin * l.Cout * l.K, ny = B * l.Cout * Tout;
@@ -102,6 +119,10 @@ export function benchConvKernels(core: KernelCore, opts: ConvBenchOptions = {}):
     }
   }
 
+  // Small operands: C accumulates over every timed call and must stay far from overflow.
+  for (const p of [ga, gb]) core.f32(p, g * g).forEach((_, i, v) => { v[i] = ((i * 7) % 13) * 1e-3; });
+  const ceilingSec = timeCalls(() => core.exports.gemmCeiling(ga, gb, gc, g, g, g), windows, windowMs);
+  const ceilingGflops = (2 * g * g * g) / ceilingSec / 1e9;
   const results: ConvBenchResult[] = [];
   list.forEach((l, i) => {
     const b = bufs[i];
@@ -118,8 +139,9 @@ export function benchConvKernels(core: KernelCore, opts: ConvBenchOptions = {}):
     ];
     for (const [what, fn] of runs) {
       const sec = timeCalls(fn, windows, windowMs);
-      results.push({ name: `${l.label} ${what}`, gflops: (2 * macs) / sec / 1e9, ms: sec * 1000 });
+      const gflops = (2 * macs) / sec / 1e9;
+      results.push({ name: `${l.label} ${what}`, gflops, ms: sec * 1000, ofCeiling: gflops / ceilingGflops });
     }
   });
-  return results;
+  return { ceilingGflops, kernels: results };
 }

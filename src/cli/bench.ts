@@ -16,7 +16,8 @@ export const benchHelp = `Usage: codec-lab bench [--json] [--quick] [--preset P]
 
 Training steps/s for each preset with wave-l1 and mel-db-l1 (batch 8 x 8192, Adam 1e-3, on one and on
 two threads, the reference setup of bench/pytorch/torch_bench.py), the inference real-time factor on a 10 s
-clip, and the GFLOP/s of each convolution kernel: medians of several timed windows after a warm-up. Then
+clip, and the GFLOP/s of each convolution kernel, also as a share of the core's measured GEMM ceiling (its own
+in-cache matrix product): medians of several timed windows after a warm-up. Then
 the peak resident memory of \`codec-lab train --preset P --threads N\` (its default loss, on the bundled
 clip, in a process of its own) for each preset and thread count, in MB of 2^20 bytes.
 Takes about three minutes; --quick takes well under a minute (fewer, shorter windows; rougher figures).
@@ -109,8 +110,8 @@ export async function benchCommand(ctx: CommandContext, _files: string[], v: Rec
   ctx.out('inference (10 s clip, encode + decode):');
   for (const i of result.infer) ctx.out(`  ${i.preset.padEnd(5)} ${i.threads} thread${i.threads > 1 ? 's' : ' '} ${i.rtf.toFixed(1)}x real time`);
   if (result.kernels.length) {
-    ctx.out('convolution kernels (batch 8):');
-    for (const k of result.kernels) ctx.out(`  ${k.name.padEnd(44)} ${k.gflops.toFixed(1).padStart(5)} GFLOP/s`);
+    ctx.out(`convolution kernels (batch 8), against the GEMM ceiling: the core's own in-cache 64x64x64 matrix product, ${result.kernelCeilingGflops.toFixed(1)} GFLOP/s:`);
+    for (const k of result.kernels) ctx.out(`  ${k.name.padEnd(46)} ${k.gflops.toFixed(1).padStart(5)} GFLOP/s ${(100 * k.ofCeiling).toFixed(0).padStart(4)}%`);
   }
   ctx.out(`peak resident memory of codec-lab train --preset P --threads N (${memory[0]?.loss}, ${memory[0]?.steps} steps, bundled clip; MB = 2^20 bytes):`);
   for (const m of memory) ctx.out(`  ${m.preset.padEnd(5)} ${threadWord(m.threads)} ${mb(m.peakRssMb)} MB`);

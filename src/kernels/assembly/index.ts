@@ -21,3 +21,4 @@ export * from './fft';
 export * from './optim';
 export * from './conv';
 export * from './dropout';
+export * from './gemm-ceiling';
