@@ -144,10 +144,11 @@ def make_optimizer(params, o, lr):
 # ---- the data: src/data/dataset.ts (BatchSampler) ---------------------------------------------
 
 def batch_shares(batch, world):
-    """Each process's number of examples: the batch dealt as evenly as it goes (as src/train/grad-team.ts)."""
+    """Each process's number of examples: the batch dealt as evenly as it goes, the last batch % world
+    processes taking one more (as src/train/thread-count.ts batchShares deals it to threads)."""
     if batch < world:
         raise SystemExit(f"a batch of {batch} cannot be shared by {world} processes: each takes at least one example")
-    return [batch // world + (1 if r < batch % world else 0) for r in range(world)]
+    return [batch // world + (1 if r >= world - batch % world else 0) for r in range(world)]
 
 
 class Batches:
@@ -279,6 +280,30 @@ def all_sum(value, device):
     return float(t[0])
 
 
+def all_sum_tensor(device):
+    """Adds a tensor over the processes (mrstft's norms from every share; see codec_ref.mrstft)."""
+    def add(t):
+        t = t.to(device)
+        dist.all_reduce(t)
+        return t
+    return add
+
+
+def training_loss(name, weight, world, device):
+    """The loss of one process's share of each batch: with several processes, mrstft takes the
+    whole batch's norms (codec_ref.mrstft's split), so the objective does not change with N."""
+    return codec_ref.make_loss(name, split=(weight, all_sum_tensor(device)) if world > 1 else None)
+
+
+def share_gradient(ddp, loss_fn, x, weight, world):
+    """Backward of this share's loss, scaled so that DistributedDataParallel's average over the
+    processes is the gradient of the mean loss over the whole batch (shares weighted by their size);
+    returns the whole batch's loss."""
+    loss = loss_fn(ddp(x), x)
+    (loss * (weight * world)).backward()
+    return float(loss) * weight
+
+
 def validate(codec, loss_fn, val_segments, rank, world, device):
     """Mean loss per validation segment, each segment its own batch of one (src/train/session.ts
     validate); the processes take every world-th segment and add their sums."""
@@ -302,11 +327,48 @@ def replica_spread(codec, device):
     return float((hi - lo).max())
 
 
+def leave(code):
+    """End the process at once, once every file is written, synced and renamed. Debian's torch 1.13
+    sometimes hangs while Python destroys the DistributedDataParallel and process-group objects as a
+    function returns (seen here in about one run in ten: a process stuck in gloo's C++ destructors,
+    after destroy_process_group, with no Python frame left); os._exit skips those destructors."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def check_step(paths, ddp, codec, loss_fn, shares, segment, rank, world, device, model):
+    """One step of the trainer's own gradient code on a given batch: each process takes its share,
+    DDP averages; process 0 writes the loss and every parameter's gradient in the weights format
+    (meta.value: the loss), as bench/pytorch/grad_check.py does for one process."""
+    weights_file, batch_file, out = paths
+    init, _ = codec_ref.load_codec(weights_file, codec.layers)
+    with torch.no_grad():
+        for p, q in zip(codec.parameters(), init.parameters()):
+            p.copy_(q)
+    with open(batch_file, "rb") as f:
+        batch = torch.frombuffer(bytearray(f.read()), dtype=torch.float32)
+    if batch.numel() != sum(shares) * segment:
+        raise SystemExit(f"{batch_file}: {batch.numel()} samples; the experiment's batch is {sum(shares)} x {segment}")
+    batch = batch.reshape(sum(shares), 1, segment)
+    first = sum(shares[:rank])
+    x = batch[first:first + shares[rank]].to(device)
+    loss = all_sum(share_gradient(ddp, loss_fn, x, shares[rank] / sum(shares), world), device)
+    if rank == 0:
+        grads = {n: p.grad.detach().cpu() for n, p in codec.named_parameters()}
+        codec_ref.write_weights(out, model["preset"], grads, {"value": loss, "processes": world}, model.get("shape"))
+    dist.destroy_process_group()
+    leave(0)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--steps", type=int, help="training steps (default: the experiment's)")
     ap.add_argument("--runs", required=True, help="the folder the run folder is made in")
     ap.add_argument("--device", choices=["cpu", "cuda"], help="force the device (default: CUDA when available)")
+    ap.add_argument("--check-step", nargs=3, metavar=("WEIGHTS", "BATCH", "OUT"),
+                    help="instead of training: one step's loss and gradient on a weights file and a batch (raw float32, "
+                         "[batch, 1, segment]), written to OUT as grad_check.py writes them; the lab's tests hold it to the engine's")
     args = ap.parse_args()
 
     with open(os.path.join(HERE, "experiment.json")) as f:
@@ -332,12 +394,16 @@ def main():
     codec.to(device)
     torch.manual_seed(config["seed"] + 1 + rank)  # dropout masks: each process its own
     ddp = DistributedDataParallel(codec, device_ids=[device.index] if device.type == "cuda" else None)
-    loss_fn = codec_ref.make_loss(config["loss"])
+    shares = batch_shares(config["batch"], world)
+    weight = shares[rank] / config["batch"]
+    # Validation takes each segment alone, and the processes take different segments: the plain loss.
+    val_loss_fn = codec_ref.make_loss(config["loss"])
+    loss_fn = training_loss(config["loss"], weight, world, device)
+    if args.check_step:
+        return check_step(args.check_step, ddp, codec, loss_fn, shares, seg, rank, world, device, model)
     opt_cfg = config["optimizer"]
     optimizer = make_optimizer(codec.parameters(), opt_cfg, config["lr"])
-    shares = batch_shares(config["batch"], world)
     batches = Batches(clips, split, config, shares[rank], rank)
-    weight = shares[rank] / config["batch"]
     val_segments = [clips[s["clip"]][s["start"]:s["start"] + seg] for s in split["val"]]
     clip_norm, clip_value, l1 = opt_cfg.get("clipNorm") or 0, opt_cfg.get("clipValue") or 0, config.get("l1") or 0
     shape = model.get("shape")
@@ -369,11 +435,7 @@ def main():
         for g in optimizer.param_groups:
             g["lr"] = lr
         x = batches.next().to(device)
-        loss = loss_fn(ddp(x), x)
-        # DDP averages the processes' gradients; scaled by share / batch x world, the average is the
-        # gradient of the mean loss over the whole batch, shares weighted by their size.
-        (loss * (weight * world)).backward()
-        train_loss = all_sum(float(loss) * weight, device)
+        train_loss = all_sum(share_gradient(ddp, loss_fn, x, weight, world), device)
         if l1 > 0:  # lambda sign(theta), added before clipping (src/train/session.ts)
             with torch.no_grad():
                 for p in params:
@@ -404,7 +466,7 @@ def main():
         if logging:
             log.append(dict(last_train))
         if validating:
-            val_loss = validate(codec, loss_fn, val_segments, rank, world, device)
+            val_loss = validate(codec, val_loss_fn, val_segments, rank, world, device)
             if not log or log[-1]["step"] != step:
                 log.append(dict(last_train))
             log[-1]["valLoss"] = finite(val_loss)
@@ -427,7 +489,7 @@ def main():
                 break
 
     if best_val is None:  # no finite validation yet (a divergence early on): the weights as they are
-        val_loss = validate(codec, loss_fn, val_segments, rank, world, device)
+        val_loss = validate(codec, val_loss_fn, val_segments, rank, world, device)
         best_val, best_step = (val_loss, step) if math.isfinite(val_loss) else (None, step)
         if rank == 0:
             save_best(val_loss)
@@ -440,7 +502,7 @@ def main():
             "finalTrainLoss": last_train["trainLoss"] if last_train else None, "bestValLoss": finite(best_val), "bestStep": best_step,
             # The test scores are the engine's to compute, on its own kernels: `codec-lab eval --run DIR`.
             "metrics": None,
-            "metricsUnavailable": "trained with PyTorch: score the best weights on the test split with `codec-lab eval --run DIR`",
+            "metricsUnavailable": "trained with PyTorch: score the best weights on the test split, and make the reconstructions, with `codec-lab eval --run DIR --save`",
             "split": {"train": len(split["train"]), "val": len(split["val"]), "test": len(split["test"])},
             "replicas": {"processes": world, "maxWeightDifference": spread},
             "finishedAt": datetime.datetime.utcnow().isoformat(timespec="milliseconds") + "Z",
@@ -448,9 +510,9 @@ def main():
         folder.write_json("metrics.json", result)
         print(f"{status}: {step} steps, best validation loss {finite(best_val)} at step {best_step}; "
               f"weights identical across the {world} processes: {spread == 0} (largest difference {spread:g})", flush=True)
-        print(f"score it: codec-lab eval --run {folder.dir}", flush=True)
+        print(f"score it and make its reconstructions: codec-lab eval --run {folder.dir} --save", flush=True)
     dist.destroy_process_group()
-    return 1 if status == "diverged" else 0
+    leave(1 if status == "diverged" else 0)
 
 
 if __name__ == "__main__":

@@ -226,29 +226,46 @@ def space_loss(space, distance):
     return lambda pred, target: dist(into(pred), into(target))
 
 
-def mrstft(resolutions=(512, 1024, 2048)):
-    """Mean over resolutions of spectral convergence + mean log-magnitude distance (src/losses/mrstft.ts)."""
+def mrstft(resolutions=(512, 1024, 2048), split=None):
+    """Mean over resolutions of spectral convergence + mean log-magnitude distance (src/losses/mrstft.ts).
+
+    `split`: (weight, all_sum) when the batch is one process's share of a batch split between
+    processes (torch-export/train.py), as the engine's SplitBatch (src/losses/loss.ts) is for its
+    threads: the spectral convergence takes the whole batch's norms (all_sum adds a float64 tensor of
+    sums over the processes), so its value is the whole batch's in every process, and its gradient is
+    divided by `weight` (the share's examples over the batch's), since the trainer multiplies each
+    share's loss by it. The log term is a mean: right on each share as it is."""
 
     def one(pred, target, n_fft):
         y = torch.clamp(stft_magnitude(pred, n_fft), min=MAG_FLOOR)
         x = torch.clamp(stft_magnitude(target, n_fft), min=MAG_FLOOR)
-        sc = torch.linalg.norm(y - x) / torch.linalg.norm(x)
         lm = (torch.log(y) - torch.log(x)).abs().mean()
-        return sc + lm
+        if split is None:
+            return torch.linalg.norm(y - x) / torch.linalg.norm(x) + lm
+        weight, all_sum = split
+        diff2 = ((y - x) ** 2).sum()
+        totals = all_sum(torch.stack([diff2.detach(), (x ** 2).sum().detach()]).to(torch.float64))
+        d_norm, r_norm = math.sqrt(float(totals[0])), math.sqrt(float(totals[1]))
+        # d (||Y - X|| / ||X||) / d(this share's prediction) = d(this share's ||Y - X||^2) / (2 ||Y - X|| ||X||):
+        # a term whose value is 0 and whose gradient is that, over the share's weight.
+        scale = 1.0 / (2.0 * d_norm * r_norm * weight) if d_norm > 0 else 0.0
+        return (d_norm / r_norm) + (diff2 - diff2.detach()) * scale + lm
 
     return lambda pred, target: sum(one(pred, target, n) for n in resolutions) / len(resolutions)
 
 
 # Every loss by name, in src/common/loss-scale.ts's order: the grid (space by distance), then mrstft.
 LOSSES = {f"{space}-{distance}": (lambda s=space, d=distance: space_loss(s, d)) for space in SPACES for distance in DISTANCES}
-LOSSES["mrstft"] = lambda: mrstft()
+LOSSES["mrstft"] = lambda split=None: mrstft(split=split)
 
 
-def make_loss(name):
-    """loss(pred, target) -> scalar, the mean over the whole batch, as the engine's Loss.compute."""
+def make_loss(name, split=None):
+    """loss(pred, target) -> scalar, the mean over the whole batch, as the engine's Loss.compute.
+    `split`: (weight, all_sum) for one share of a batch split between processes (see mrstft; the
+    grid's losses are means, right on each share as they are)."""
     if name not in LOSSES:
         raise ValueError(f"unknown loss '{name}'; choose one of {', '.join(LOSSES)}")
-    return LOSSES[name]()
+    return LOSSES[name](split) if name == "mrstft" else LOSSES[name]()
 
 
 # ---- the weights file (src/nn/weights.ts) ------------------------------------------------------

@@ -6,13 +6,15 @@ import { DEFAULT_THREADS } from '../train/thread-count.js';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
 import { lossDbMeaning, type LossName } from '../losses/index.js';
 import { readTestSplit } from '../runs/run-dir.js';
+import { readSplitAudio } from '../runs/split-file.js';
+import { saveRunScores } from '../export/run-scores.js';
 import { CliError } from './errors.js';
 import { speedLine } from './progress.js';
 import { openRunWeights } from './run-weights.js';
 import { bitrateText } from './shape-options.js';
 import type { CommandContext } from './context.js';
 
-export const evalHelp = `Usage: codec-lab eval --run DIR [FILE...] [--weights best|last] [--json]
+export const evalHelp = `Usage: codec-lab eval --run DIR [FILE...] [--weights best|last] [--save] [--json]
 
 Scores a run's model: the loss in every output space (wave-l1 ... mrstft, over 8192-sample blocks),
 SNR, SI-SDR, log-spectral distance, mel cepstral distortion, bit rate (nominal, and entropy-coded:
@@ -20,10 +22,16 @@ the first-order entropy of the codes on this audio) and encode/decode speed.
 With FILE..., on those WAV files; with none, on the run's own test split.
   --run DIR          the run folder (made by codec-lab train)
   --weights W        best (default) or last
+  --save             on the run's own test split with its best weights: write the scores into the
+                     run's metrics.json and its test and validation reconstructions into the run
+                     folder, as a run trained here has them (for a run trained with PyTorch, from
+                     codec-lab export-torch, which ends without them)
   --json             print one JSON object on stdout`;
 
 export async function evalCommand(ctx: CommandContext, files: string[], v: Record<string, unknown>): Promise<number> {
   const { dir, runDir, which, weights: w } = openRunWeights(v);
+  const save = v.save === true;
+  if (save && (files.length || which !== 'best')) throw new CliError('BAD_ARGUMENTS', '--save scores the run itself: its own test split (no FILE) with its best weights (the figures a run reports)');
 
   let clips: EvalClip[];
   let source: string;
@@ -42,7 +50,12 @@ export async function evalCommand(ctx: CommandContext, files: string[], v: Recor
   const codec = new ParallelCodec(new Codec(w.model, w.params), DEFAULT_THREADS);
   let evaluation;
   try {
-    ({ evaluation } = evaluateCodec(codec, clips, { block }));
+    let reconstructions: Float32Array[];
+    ({ evaluation, reconstructions } = evaluateCodec(codec, clips, { block }));
+    if (save) {
+      const val = readSplitAudio(runDir, 'val').clips.map((c) => codec.reconstruct(c.audio));
+      await saveRunScores(runDir, evaluation, reconstructions, val);
+    }
   } finally {
     codec.close();
   }

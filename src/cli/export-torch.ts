@@ -18,7 +18,7 @@ Writes a self-contained PyTorch project into --out (a new or empty folder): the 
 same layers, quantizer and losses, codec_ref.py), its settings (experiment.json), its audio at 24 kHz
 (clips/), its split (split.json) and train.py, a DistributedDataParallel trainer:
 
-    torchrun --nproc_per_node N train.py --steps S --runs DIR [--device cpu|cuda]
+    torchrun --standalone --nproc_per_node N train.py --steps S --runs DIR [--device cpu|cuda]
 
 which writes one Codec Lab run folder under DIR (config.json, split.json, log.jsonl, best.weights,
 last.weights ...), marked as trained with PyTorch; \`codec-lab eval --run\` scores it.
@@ -70,7 +70,7 @@ export async function exportTorchCommand(ctx: CommandContext, files: string[], v
   ctx.out(
     [
       `wrote ${out} (${written.length} files): ${e.label}, ${e.model.params.total} parameters; segments ${split.train.length} train, ${split.val.length} validation, ${split.test.length} test${e.init ? `; starts from ${e.init.fromRun}'s weights (step ${e.init.step ?? '?'})` : ''}`,
-      `train it: cd ${out} && torchrun --nproc_per_node 2 train.py --steps ${e.config.steps} --runs runs`,
+      `train it: cd ${out} && torchrun --standalone --nproc_per_node 2 train.py --steps ${e.config.steps} --runs runs`,
     ].join('\n'),
   );
   return 0;

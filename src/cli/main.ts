@@ -71,7 +71,7 @@ const commands: Record<string, Command> = {
   },
   eval: {
     help: evalHelp,
-    options: { run: { type: 'string' }, weights: { type: 'string' }, json: { type: 'boolean' } },
+    options: { run: { type: 'string' }, weights: { type: 'string' }, json: { type: 'boolean' }, save: { type: 'boolean' } },
     run: evalCommand,
   },
   reconstruct: {

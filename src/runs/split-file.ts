@@ -107,9 +107,16 @@ export interface TestSplit {
  * the figures the run reported. RunError NO_TEST_SPLIT if the run records no test segment.
  */
 export function readTestSplit(dir: string): TestSplit {
+  return readSplitAudio(dir, 'test');
+}
+
+/** A run's test or validation segments, cut from its test_original.wav or val_original.wav. */
+export function readSplitAudio(dir: string, part: 'test' | 'val'): TestSplit {
   const split = readSplit(dir);
-  if (split.test.length === 0) throw new RunError('NO_TEST_SPLIT', `${dir} has an empty test split`);
-  const file = path.join(dir, 'test_original.wav');
+  const segments = split[part];
+  const what = part === 'test' ? 'test' : 'validation';
+  if (segments.length === 0) throw new RunError('NO_TEST_SPLIT', `${dir} has an empty ${what} split`);
+  const file = path.join(dir, `${part}_original.wav`);
   let wav;
   try {
     wav = decodeWav(new Uint8Array(readRunFile(file)));
@@ -117,12 +124,12 @@ export function readTestSplit(dir: string): TestSplit {
     if (e instanceof RunError) throw e;
     throw new RunError('RUN_DAMAGED', `${file}: ${(e as Error).message}`);
   }
-  const total = split.test.reduce((n, s) => n + s.length, 0);
+  const total = segments.reduce((n, s) => n + s.length, 0);
   if (wav.sampleRate !== MODEL_RATE || wav.channels !== 1 || wav.frames !== total) {
-    throw new RunError('RUN_DAMAGED', `${file} holds ${wav.frames} samples (${wav.channels} ch, ${wav.sampleRate} Hz); split.json lists ${total} test samples (mono, ${MODEL_RATE} Hz)`);
+    throw new RunError('RUN_DAMAGED', `${file} holds ${wav.frames} samples (${wav.channels} ch, ${wav.sampleRate} Hz); split.json lists ${total} ${what} samples (mono, ${MODEL_RATE} Hz)`);
   }
   let off = 0;
-  const clips = split.test.map((s) => {
+  const clips = segments.map((s) => {
     const audio = wav.samples[0].subarray(off, off + s.length);
     off += s.length;
     return { name: `${split.clips[s.clip].name}@${s.start}`, audio };

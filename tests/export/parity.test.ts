@@ -5,8 +5,8 @@
 // as defined, and tiny at another shape (2 bits, hop 128, width 0.5).
 // Needs /usr/bin/python3 with torch (Debian's python3-torch); skipped with the reason printed elsewhere.
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KernelCore } from '../../src/kernels/core.js';
 import { allocParams, CodecGraph, initParams, paramLayout } from '../../src/nn/model.js';
@@ -18,8 +18,8 @@ import { resolveConfig } from '../../src/train/config.js';
 import { splitRecord } from '../../src/runs/split-file.js';
 import { splitSegments } from '../../src/data/dataset.js';
 import { maxAbsDiff, REPO, rng, tempDir } from '../helpers.js';
+import { PYTHON, torchMissing } from '../torch-python.js';
 
-const PYTHON = '/usr/bin/python3';
 const FORWARD_CHECK = path.join(REPO, 'bench', 'pytorch', 'forward_check.py');
 const B = 2;
 /** Long enough for mrstft's 2048-point STFT, a multiple of every hop tested. */
@@ -27,13 +27,6 @@ const T = 4096;
 /** Pre-quantizer values nearer a rounding boundary than this (in steps) could round apart: another seed is taken. */
 const BOUNDARY_MARGIN = 1e-4;
 const SEEDS = [1, 2, 3, 4];
-
-function torchMissing(): string | null {
-  if (!existsSync(PYTHON)) return `${PYTHON} does not exist`;
-  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 120_000 });
-  if (r.status === 0) return null;
-  return `${PYTHON} cannot import torch (${r.error?.message ?? r.stderr.trim().split('\n').pop()}); install it with: apt-get install -y --no-install-recommends python3-torch`;
-}
 
 const skipReason = torchMissing();
 if (skipReason) console.log(`tests/export/parity.test.ts skipped: ${skipReason}`);

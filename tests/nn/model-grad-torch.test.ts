@@ -7,8 +7,8 @@
 // Needs Debian's python3-torch (`apt-get install -y --no-install-recommends python3-torch`), run as
 // /usr/bin/python3; where that cannot import torch the suite is skipped with the reason printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { KernelCore } from '../../src/kernels/core.js';
@@ -21,8 +21,8 @@ import { MagnitudeStft } from '../../src/losses/stft.js';
 import { BatchGradients } from '../../src/train/gradients.js';
 import { Optimizer } from '../../src/optim/optimizer.js';
 import { maxAbsDiff, relativeError, REPO, rng, tempDir } from '../helpers.js';
+import { PYTHON, torchMissing } from '../torch-python.js';
 
-const PYTHON = '/usr/bin/python3';
 const GRAD_CHECK = path.join(REPO, 'bench', 'pytorch', 'grad_check.py');
 /** Two segments of 4096 samples: long enough for mrstft's 2048-point STFT, short enough to keep the test quick. */
 const B = 2;
@@ -45,14 +45,6 @@ const BOUNDARY_MARGIN = 1e-4;
  */
 const FLOOR_MARGIN = 0.05;
 const MRSTFT_RESOLUTIONS = [512, 1024, 2048];
-
-function torchMissing(): string | null {
-  if (!existsSync(PYTHON)) return `${PYTHON} does not exist`;
-  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 120_000 });
-  if (r.status === 0) return null;
-  const why = r.error?.message ?? r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`;
-  return `${PYTHON} cannot import torch (${why}); install it with: apt-get install -y --no-install-recommends python3-torch`;
-}
 
 const skipReason = torchMissing();
 if (skipReason) console.log(`tests/nn/model-grad-torch.test.ts skipped: ${skipReason}`);

@@ -2,7 +2,7 @@
 // from the engine's defaults, so runs made on the command line are told apart.
 import { DEFAULT_SHAPE } from '../../src/nn/presets.js';
 import { describe, expect, it } from 'vitest';
-import { runSettingsLine, shortNumber } from '../../renderer/src/lib/run-settings.js';
+import { runSettingsLine, shortNumber, trainedElsewhere } from '../../renderer/src/lib/run-settings.js';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from '../../src/train/config.js';
 import { OPTIMIZER_DEFAULTS } from '../../src/optim/optimizer.js';
 
@@ -48,5 +48,14 @@ describe('a run\'s settings line', () => {
 describe('the settings line and the network shape', () => {
   it('names a shape other than the preset own', () => {
     expect(line({ ...DEFAULT_CONFIG, bits: 2, hop: 128, latentChannels: 8, width: 1 })).toBe('adam lr 1e-3 · 2 bits · hop 128 · batch 8');
+  });
+});
+
+describe('where a run was trained', () => {
+  it('names PyTorch, its processes and device for a run from the exported project, nothing for the lab\'s own', () => {
+    const config = { ...DEFAULT_CONFIG, trainedWith: { framework: 'pytorch' as const, torch: '1.13.0a0+gitunknown', processes: 2, device: 'cpu' } };
+    expect(trainedElsewhere(config)).toBe('PyTorch 1.13.0, 2 processes, cpu');
+    expect(trainedElsewhere({ ...config, trainedWith: { ...config.trainedWith, torch: '2.4.1+cu121', processes: 1, device: 'cuda' } })).toBe('PyTorch 2.4.1, 1 process, cuda');
+    expect(trainedElsewhere(DEFAULT_CONFIG)).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
 // "momentum lr 1e-3 · momentum 0.8 · wd 1e-4 · clip 1 · step ×0.5/5 · dropout 0.1 · batch 4": the
 // optimizer, its learning rate and the batch always, then only what differs from the engine's
 // defaults, so two runs made on the command line with different options are told apart.
-import type { TrainConfig, TrainOptions } from './types.js';
+import type { RunSummary, TrainConfig, TrainOptions } from './types.js';
 
 /** A setting's number, short: 0.8, 16384, 1e-4 (no float noise such as 0.30000000000000004). */
 export function shortNumber(v: number): string {
@@ -84,4 +84,11 @@ export function runSettingsLine(c: TrainConfig, defaults: TrainConfig, optimizer
   if (c.segment !== defaults.segment) parts.push(`segment ${c.segment}`);
   if (c.split && c.split.join(':') !== defaults.split.join(':')) parts.push(`split ${c.split.join(':')}`);
   return parts.join(' · ');
+}
+
+/** Where a run was trained, when not here: "PyTorch 1.13, 2 processes, cpu" (a run from codec-lab export-torch); null for the lab's own. */
+export function trainedElsewhere(c: NonNullable<RunSummary['config']>): string | null {
+  const t = c.trainedWith;
+  if (!t) return null;
+  return `PyTorch ${t.torch.split('a')[0].split('+')[0]}, ${t.processes} process${t.processes === 1 ? '' : 'es'}, ${t.device}`;
 }
