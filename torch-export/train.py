@@ -250,6 +250,15 @@ class RunFolder:
 
 # ---- training ---------------------------------------------------------------------------------
 
+def pick_backend(device_choice, cuda_available):
+    """("nccl", "cuda") when CUDA is there and --device does not say cpu; ("gloo", "cpu") otherwise;
+    an error for --device cuda without CUDA. Apart from the CUDA calls, the only place the GPU path
+    differs, so it is tested on a machine without a GPU (tests/export/torchrun.test.ts)."""
+    if device_choice == "cuda" and not cuda_available:
+        raise SystemExit("--device cuda: this PyTorch sees no CUDA device")
+    return ("nccl", "cuda") if device_choice != "cpu" and cuda_available else ("gloo", "cpu")
+
+
 def setup_distributed(device_choice):
     """(rank, world, device): NCCL with one CUDA device per process when CUDA is there (and not
     refused with --device cpu), gloo on the CPU otherwise."""
@@ -258,9 +267,8 @@ def setup_distributed(device_choice):
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         os.environ.update({"RANK": "0", "WORLD_SIZE": "1", "LOCAL_RANK": "0", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)})
-    if device_choice == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("--device cuda: this PyTorch sees no CUDA device")
-    cuda = device_choice != "cpu" and torch.cuda.is_available()
+    backend, kind = pick_backend(device_choice, torch.cuda.is_available())
+    cuda = kind == "cuda"
     if cuda:
         local = int(os.environ["LOCAL_RANK"])
         torch.cuda.set_device(local)
@@ -270,7 +278,7 @@ def setup_distributed(device_choice):
         torch.backends.cuda.matmul.allow_tf32 = False
     else:
         device = torch.device("cpu")
-    dist.init_process_group(backend="nccl" if cuda else "gloo")
+    dist.init_process_group(backend=backend)
     return dist.get_rank(), dist.get_world_size(), device
 
 

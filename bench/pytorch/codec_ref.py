@@ -178,7 +178,8 @@ def mel_filterbank(n_fft=1024, n_mels=64, f_min=0.0, f_max=12000.0, sample_rate=
 def stft_magnitude(x, n_fft, hop=None):
     """|STFT| of x [B, 1, T] or [B, T]: periodic Hann, centred, reflect padding; [B, bins, frames]."""
     x = x.reshape(-1, x.shape[-1])
-    window = torch.hann_window(n_fft, periodic=True, dtype=x.dtype)
+    # On the input's device: a CPU window with CUDA audio is an error (the exported trainer runs on GPUs).
+    window = torch.hann_window(n_fft, periodic=True, dtype=x.dtype, device=x.device)
     spec = torch.stft(x, n_fft=n_fft, hop_length=hop or n_fft // 4, win_length=n_fft, window=window,
                       center=True, pad_mode="reflect", return_complex=True)
     return spec.abs()
@@ -193,7 +194,7 @@ def to_db(m):
 # STFT losses. autograd supplies every backward here, so the engine's hand-written ones are checked.
 
 def _mel_bands(m):
-    return torch.matmul(mel_filterbank().to(m.dtype).t(), m)
+    return torch.matmul(mel_filterbank().to(device=m.device, dtype=m.dtype).t(), m)
 
 
 def _stft_1024(x):

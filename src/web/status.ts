@@ -54,6 +54,11 @@ const STATUS = {
   QUEUE_DAMAGED: 409,
   MUSHRA_INCOMPLETE: 409,
   LISTENING_WRONG_KIND: 409,
+  // An export to PyTorch (src/export/): a folder that is not empty, a setting the exported trainer
+  // does not have (Setup B, the tilt augmentation), audio that is not the run's.
+  OUT_NOT_EMPTY: 409,
+  EXPORT_UNSUPPORTED: 422,
+  CLIPS_UNAVAILABLE: 409,
 
   // The data given cannot be used: the request was understood, its content cannot be processed.
   EMPTY_FILE: 422,
@@ -99,6 +104,9 @@ const STATUS = {
   TRAINING_FAILED: 500,
   WORKER_CRASHED: 500,
   WORKER_EXITED: 500,
+  // A thread of a codec spread over threads (src/nn/parallel-codec.ts), or the PyTorch peer of `bench --peer`.
+  CODEC_THREAD_FAILED: 500,
+  PEER_FAILED: 500,
   // A loss built for values only was asked for a gradient: a bug in the engine, never the request's doing.
   BUILT_WITHOUT_GRADIENTS: 500,
   // The listening statistics (src/common/listening-stats.ts) given impossible numbers: the engine

@@ -92,6 +92,40 @@ describe.skipIf(skipReason !== null)(`a run through PyTorch and back${skipReason
     }
   }, 600_000);
 
+  it('takes the GPU path where CUDA is (NCCL, one device per process), checked without a GPU: the choice, and every tensor on the input\'s device', async () => {
+    const project = path.join(tmp.dir, 'device-project');
+    const exported = await codecLab('export-torch', '--out', project, '--preset', 'tiny', '--batch', '2', '--segment', '4096');
+    expect(exported.code, exported.stderr).toBe(0);
+    // No GPU here: the backend choice is tested as a function, and the model and every loss run on
+    // PyTorch's "meta" device, where a tensor made on the CPU behind the input's back (a window, a
+    // filterbank) stops torch.stft with "must be on the same device", as CUDA would.
+    const script = `
+import json, sys, torch
+sys.path.insert(0, ".")
+import codec_ref, train
+assert train.pick_backend(None, True) == ("nccl", "cuda")
+assert train.pick_backend("cuda", True) == ("nccl", "cuda")
+assert train.pick_backend("cpu", True) == ("gloo", "cpu")
+assert train.pick_backend(None, False) == ("gloo", "cpu")
+try:
+    train.pick_backend("cuda", False)
+    raise AssertionError("--device cuda without CUDA was accepted")
+except SystemExit as e:
+    assert "no CUDA device" in str(e)
+exp = json.load(open("experiment.json"))
+codec = codec_ref.Codec(exp["model"]["preset"], {"encoder": exp["model"]["encoder"], "decoder": exp["model"]["decoder"]}).to("meta")
+x = torch.zeros(2, 1, 4096, device="meta")
+y = codec(x)
+devices = {name: str(codec_ref.make_loss(name)(y, x).device) for name in codec_ref.LOSSES}
+print(json.dumps({"output": str(y.device), "losses": devices}))
+`;
+    const { stdout } = await run(PYTHON, ['-c', script], { cwd: project, env: pyEnv, timeout: 120_000 });
+    const r = JSON.parse(stdout.trim().split('\n').pop()!);
+    expect(r.output).toBe('meta');
+    expect(Object.keys(r.losses)).toHaveLength(11);
+    for (const [name, device] of Object.entries(r.losses)) expect(device, name).toBe('meta');
+  }, 120_000);
+
   it("computes one step's gradient on two processes as the engine does on one thread, mrstft's whole-batch norms included", async () => {
     const project = path.join(tmp.dir, 'step-project');
     const B = 4;
