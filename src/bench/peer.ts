@@ -120,7 +120,7 @@ export interface PeerRow {
   /** Training rows: the loss; inference rows: null. */
   loss: LossName | null;
   threads: number;
-  /** Threads our side used: inference runs on one thread whatever the row's count. */
+  /** Threads our side used: the row's count (training shares each batch, inference a clip's windows). */
   oursThreads: number;
   unit: 'steps/s' | 'x real time';
   pytorch: PeerSide;
@@ -225,9 +225,15 @@ export async function runPeerBench(o: PeerOptions): Promise<PeerBenchResult> {
     }
     for (const threads of o.threads) {
       for (const preset of o.presets) {
-        const timer = new InferenceTimer(preset);
-        const s = await interleave(o.rounds, () => timer.rep(), () => peer.request({ mode: 'infer', preset, threads }), (a) => a.rtf!);
-        rows.push(row('infer', preset, null, threads, 1, s));
+        // Ours on as many threads as PyTorch's: a 10 s clip's windows over them (src/nn/parallel-codec.ts).
+        const timer = new InferenceTimer(preset, threads);
+        let s;
+        try {
+          s = await interleave(o.rounds, () => timer.rep(), () => peer.request({ mode: 'infer', preset, threads }), (a) => a.rtf!);
+        } finally {
+          timer.close();
+        }
+        rows.push(row('infer', preset, null, threads, threads, s));
         say(`infer ${preset} threads ${threads}: PyTorch ${s.p.map(round3).join(' ')}, ours ${s.o.map(round3).join(' ')}x real time`);
       }
     }
