@@ -7,10 +7,9 @@
 // Needs /usr/bin/python3 with torch (Debian's python3-torch); skipped with the reason printed elsewhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { BUNDLED_CLIP } from '../../src/assets.js';
 import { KernelCore } from '../../src/kernels/core.js';
 import { allocParams, initParams, paramLayout } from '../../src/nn/model.js';
 import { PRESETS } from '../../src/nn/presets.js';
@@ -21,13 +20,12 @@ import type { LossName } from '../../src/losses/index.js';
 import { relativeError, rng, tempDir } from '../helpers.js';
 import { PYTHON, TORCHRUN, torchMissing, torchrunArgs } from '../torch-python.js';
 import { codecLab } from '../cli/codec-lab.js';
+import { pyEnv, roundTrip } from './round-trip.js';
 
 const skipReason = torchMissing();
 if (skipReason) console.log(`tests/export/torchrun.test.ts skipped: ${skipReason}`);
 
 const run = promisify(execFile);
-/** The environment as it is (OPENBLAS_* included), one OpenMP thread per process as torchrun sets. */
-const pyEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
 
 describe.skipIf(skipReason !== null)(`a run through PyTorch and back${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -39,21 +37,8 @@ describe.skipIf(skipReason !== null)(`a run through PyTorch and back${skipReason
   it('exports a run, trains it on two processes with torchrun, and the lab scores, lists and plays the result', async () => {
     const runs = path.join(tmp.dir, 'runs');
     const settings = ['--preset', 'tiny', '--loss', 'mel-db-l1', '--batch', '4', '--segment', '4096', '--lr', '0.003', '--val-every', '10', '--seed', '3'];
-    // The lab's run: a few steps here, then its settings, split and audio go to PyTorch.
-    const trained = await codecLab('train', ...settings, '--steps', '5', '--out', runs, '--json');
-    expect(trained.code, trained.stderr).toBe(0);
-    const labRun = JSON.parse(trained.stdout).runDir as string;
-    const project = path.join(tmp.dir, 'project');
-    const exported = await codecLab('export-torch', '--run', labRun, '--out', project, BUNDLED_CLIP);
-    expect(exported.code, exported.stderr).toBe(0);
-
-    // PyTorch's own launcher, two processes on the CPU, writing into the lab's runs folder.
-    const before = new Set(readdirSync(runs));
-    const args = [...torchrunArgs(2, path.join(tmp.dir, 'logs')), 'train.py', '--steps', '40', '--runs', runs, '--device', 'cpu'];
-    await run(TORCHRUN, args, { cwd: project, env: pyEnv, timeout: 300_000, maxBuffer: 16 << 20 });
-    const made = readdirSync(runs).filter((d) => !before.has(d) && !d.startsWith('.'));
-    expect(made).toHaveLength(1);
-    const torchRun = path.join(runs, made[0]);
+    const { torchRun, evaluation } = await roundTrip(runs, tmp.dir, settings, 40);
+    const made = [path.basename(torchRun)];
 
     const config = JSON.parse(readFileSync(path.join(torchRun, 'config.json'), 'utf8'));
     expect(config.trainedWith).toMatchObject({ framework: 'pytorch', processes: 2, device: 'cpu', backend: 'gloo' });
@@ -69,10 +54,7 @@ describe.skipIf(skipReason !== null)(`a run through PyTorch and back${skipReason
     const best = loadWeights(path.join(torchRun, 'best.weights'));
     expect(best.params.length).toBe(paramLayout(PRESETS.tiny).total);
 
-    // Back in the lab: scored on its test split and its reconstructions made by the engine.
-    const scored = await codecLab('eval', '--run', torchRun, '--save', '--json');
-    expect(scored.code, scored.stderr).toBe(0);
-    const evaluation = JSON.parse(scored.stdout);
+    // Back in the lab: scored on its test split and its reconstructions made by the engine (eval --save).
     expect(Number.isFinite(evaluation.losses['mel-db-l1'])).toBe(true);
 
     const lab = new LabService({ runsDir: runs, withBundledClip: true });

@@ -52,3 +52,11 @@ export function shortRun(id: string): string {
   const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-(.*)$/.exec(id);
   return m ? `${m[7]} · ${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}` : id;
 }
+
+/**
+ * A clip as a run records it, by its file's name: the command line records the path it was given
+ * (/home/…/take3.wav), the app the library's name; the full path stays in the cell's tooltip.
+ */
+export function clipFileName(recorded: string): string {
+  return recorded.split(/[\\/]/).pop() || recorded;
+}
