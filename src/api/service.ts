@@ -10,7 +10,7 @@ import { LOSSES } from '../losses/index.js';
 import { OPTIMIZER_DEFAULTS, OPTIMIZERS } from '../optim/optimizer.js';
 import { SCHEDULES } from '../optim/schedule.js';
 import { DEFAULT_CONFIG, resolveConfig, runLabel, SETUP_B_LOSSES, type TrainConfig } from '../train/config.js';
-import { MAX_THREADS, physicalCores } from '../train/thread-count.js';
+import { MAX_THREADS, PHYSICAL_CORES } from '../train/thread-count.js';
 import { startTraining, TrainingError, type TrainingHandle } from '../train/trainer.js';
 import { newRunName, readLog } from '../runs/run-dir.js';
 import { entryExists, isRealDir, isRegularFile, listRunDirs, readRunFile, TRASH_DIR } from '../runs/run-files.js';
@@ -240,7 +240,7 @@ export class LabService implements LabApi {
       shape: { defaults: { ...DEFAULT_SHAPE }, hops: [...HOPS], limits: SHAPE_LIMITS, sampleRate: MODEL_RATE },
       schedules: [...SCHEDULES],
       setupB: { losses: [...SETUP_B_LOSSES], glIters: { ...GL_ITERS } },
-      threads: { cores: physicalCores(), max: MAX_THREADS },
+      threads: { cores: PHYSICAL_CORES, max: MAX_THREADS },
       defaults: DEFAULT_CONFIG,
     };
   }

@@ -4,15 +4,13 @@
 // end: the scores in metrics.json and the test and validation reconstructions, each file written
 // atomically. On a run trained here it rewrites the same figures (the speeds as measured now).
 import path from 'node:path';
-import { MODEL_RATE } from '../audio/prepare.js';
-import { writeWav } from '../audio/wav-write.js';
-import { concatAudio, type Evaluation } from '../eval/evaluate.js';
+import type { Evaluation } from '../eval/evaluate.js';
+import { writeReconstructions } from '../train/final-evaluation.js';
 import { readJson, writeJson } from '../runs/run-dir.js';
 import { entryExists } from '../runs/run-files.js';
 
 export async function saveRunScores(dir: string, evaluation: Evaluation, test: readonly Float32Array[], val: readonly Float32Array[]): Promise<void> {
-  await writeWav(path.join(dir, 'test_reconstruction.wav'), [concatAudio(test)], MODEL_RATE, 'float32');
-  await writeWav(path.join(dir, 'val_reconstruction.wav'), [concatAudio(val)], MODEL_RATE, 'float32');
+  await writeReconstructions(dir, test, val);
   const file = path.join(dir, 'metrics.json');
   const prior = entryExists(file) ? readJson<Record<string, unknown>>(file) : {};
   // The reason there were no scores is gone with them.

@@ -73,7 +73,12 @@ export async function keepAndEvaluate(session: EndingSession, clips: readonly Cl
   } catch (e) {
     return { metrics: null, metricsUnavailable: `the evaluation on the test split failed: ${(e as Error).message}`, warnings };
   }
-  await writeWav(path.join(dir, 'test_reconstruction.wav'), [concatAudio(testRun.reconstructions)], MODEL_RATE, 'float32');
-  await writeWav(path.join(dir, 'val_reconstruction.wav'), [concatAudio(valRun.reconstructions)], MODEL_RATE, 'float32');
+  await writeReconstructions(dir, testRun.reconstructions, valRun.reconstructions);
   return { metrics: evaluation, warnings };
+}
+
+/** A run's test and validation reconstructions, segment after segment as its originals hold them, 24 kHz float. */
+export async function writeReconstructions(dir: string, test: readonly Float32Array[], val: readonly Float32Array[]): Promise<void> {
+  await writeWav(path.join(dir, 'test_reconstruction.wav'), [concatAudio(test)], MODEL_RATE, 'float32');
+  await writeWav(path.join(dir, 'val_reconstruction.wav'), [concatAudio(val)], MODEL_RATE, 'float32');
 }

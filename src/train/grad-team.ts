@@ -196,10 +196,13 @@ export class GradTeam implements SplitBatch {
     const w0 = this.weight;
     let loss = w0 * own;
     for (const p of this.peers) loss += p.weight * p.views.loss[0];
+    // Once per step over every parameter: the peers' weights and views taken out of the loop.
+    const weights = this.peers.map((p) => p.weight);
+    const shares = this.peers.map((p) => p.views.grads);
     const n = grads.length;
     for (let k = 0; k < n; k++) {
       let g = w0 * grads[k];
-      for (const p of this.peers) g += p.weight * p.views.grads[k];
+      for (let i = 0; i < shares.length; i++) g += weights[i] * shares[i][k];
       grads[k] = g;
     }
     return loss;

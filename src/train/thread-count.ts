@@ -33,8 +33,11 @@ export function physicalCores(cpuinfo?: string): number {
   return cores.size > 0 ? cores.size : os.availableParallelism();
 }
 
+/** This machine's physical cores, read once. */
+export const PHYSICAL_CORES = physicalCores();
+
 /** The default thread count on this machine. */
-export const DEFAULT_THREADS = Math.max(1, Math.min(MAX_DEFAULT_THREADS, physicalCores()));
+export const DEFAULT_THREADS = Math.max(1, Math.min(MAX_DEFAULT_THREADS, PHYSICAL_CORES));
 
 export interface BatchShare {
   /** The share's first example in the batch. */

@@ -2,24 +2,10 @@
 // import torch, and, where one can, the JSON of a quick run beside PyTorch. No timing is asserted:
 // only that every figure is there, positive and finite.
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { peerPython, probePeer } from '../../src/bench/peer.js';
+import path from 'node:path';
 import { REPO } from '../helpers.js';
-
-const run = promisify(execFile);
-const BIN = path.join(REPO, 'bin', 'codec-lab.js');
-
-async function codecLabWith(env: Record<string, string>, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
-    return { stdout, stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
-}
+import { codecLabWith } from '../cli/codec-lab.js';
 
 const probe = probePeer(peerPython());
 const skipReason = probe.ok ? null : probe.reason;

@@ -5,7 +5,7 @@
 // parameter names, the frame alignment and the dB objective's backward together.
 // Needs /usr/bin/python3 with torch; where it cannot import torch the suite is skipped with the reason.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,14 +17,14 @@ import { makeObjective } from '../../src/train/objective.js';
 import { SETUP_B_LOSSES, setupBSpace } from '../../src/train/config.js';
 import type { LossName } from '../../src/losses/index.js';
 import { REPO, rng, tempDir } from '../helpers.js';
+import { PYTHON, torchMissing } from '../torch-python.js';
 import { relativeError } from '../phase/signals.js';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(REPO, 'bench', 'pytorch', 'setup_b_ref.py');
 const B = 2;
 const T = 4096;
 
-const skipReason = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 120_000 }).status === 0 ? null : `${PYTHON} cannot import torch`;
+const skipReason = torchMissing();
 
 const f32Bytes = (x: Float32Array) => new Uint8Array(Float32Array.from(x).buffer);
 const readF32 = (file: string) => {
