@@ -1,7 +1,7 @@
 // Typed API over the convolution kernels of the WASM core (src/kernels/assembly/conv.ts).
 // Tensors are byte offsets into the core's memory (from core.allocF32), laid out [batch, channels, time].
 // Every call is allocation-free: it only forwards integers to the module. Gradients accumulate (+=);
-// the caller zeroes them once per step. A null gradient pointer skips that gradient (e.g. dx of the
+// the caller zeroes them once per step, or asks for dx to be overwritten (dxOverwrite). A null gradient pointer skips that gradient (e.g. dx of the
 // first layer, whose input is the audio itself).
 import type { KernelCore } from './core.js';
 
@@ -40,6 +40,8 @@ export interface ConvBackwardArgs extends ConvShape {
   dy: number;
   /** [B, Cin, Tin] +=, or null to skip. */
   dx: number | null;
+  /** Write dx instead of adding into it (its old contents are neither read nor kept): for a buffer whose first gradient this is. */
+  dxOverwrite?: boolean;
   /** Same layout as w, +=, or null to skip. */
   dw: number | null;
   /** [Cout] +=, or null to skip. */
@@ -80,7 +82,7 @@ export function conv1dForward(core: KernelCore, a: ConvForwardArgs): void {
 export function conv1dBackward(core: KernelCore, a: ConvBackwardArgs): void {
   checkShape(a, conv1dOutLength(a.Tin, a.K, a.stride, a.pad));
   core.exports.conv1dBackward(a.x, a.w, a.dy, a.dx ?? 0, a.dw ?? 0, a.db ?? 0,
-    a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad);
+    a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad, a.dxOverwrite ?? false);
 }
 
 /** y = convTranspose1d(x, w) + b. */
@@ -93,7 +95,7 @@ export function convTranspose1dForward(core: KernelCore, a: ConvForwardArgs): vo
 export function convTranspose1dBackward(core: KernelCore, a: ConvBackwardArgs): void {
   checkShape(a, convTranspose1dOutLength(a.Tin, a.K, a.stride, a.pad));
   core.exports.convTranspose1dBackward(a.x, a.w, a.dy, a.dx ?? 0, a.dw ?? 0, a.db ?? 0,
-    a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad);
+    a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad, a.dxOverwrite ?? false);
 }
 
 /**

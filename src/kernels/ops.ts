@@ -17,18 +17,21 @@ export function expF32(core: KernelCore, x: Ptr, y: Ptr, n: number): void {
 export function eluForward(core: KernelCore, x: Ptr, y: Ptr, n: number): void {
   core.exports.eluForward(x, y, n);
 }
-/** dx += dy * ELU'(x), computed from the forward OUTPUT y (so the forward may run in place). */
-export function eluBackward(core: KernelCore, y: Ptr, dy: Ptr, dx: Ptr, n: number): void {
-  core.exports.eluBackward(y, dy, dx, n);
+/**
+ * dx += dy * ELU'(x), computed from the forward OUTPUT y (so the forward may run in place); with
+ * `overwrite`, dx = dy * ELU'(x) without reading dx (a first gradient into a buffer that is not zeroed).
+ */
+export function eluBackward(core: KernelCore, y: Ptr, dy: Ptr, dx: Ptr, n: number, overwrite = false): void {
+  core.exports.eluBackward(y, dy, dx, n, overwrite);
 }
 
 /** y = tanh(x). y may alias x. */
 export function tanhForward(core: KernelCore, x: Ptr, y: Ptr, n: number): void {
   core.exports.tanhForward(x, y, n);
 }
-/** dx += dy * (1 - y^2), from the output y. */
-export function tanhBackward(core: KernelCore, y: Ptr, dy: Ptr, dx: Ptr, n: number): void {
-  core.exports.tanhBackward(y, dy, dx, n);
+/** dx += dy * (1 - y^2), from the output y; with `overwrite`, dx = dy * (1 - y^2) without reading dx. */
+export function tanhBackward(core: KernelCore, y: Ptr, dy: Ptr, dx: Ptr, n: number, overwrite = false): void {
+  core.exports.tanhBackward(y, dy, dx, n, overwrite);
 }
 
 /** y = a + b (residual join). Its backward is addInPlace(da, dy) and addInPlace(db, dy). */

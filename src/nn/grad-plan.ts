@@ -4,8 +4,10 @@
 // last reads it; outside that window its buffer can hold another gradient. The plan walks the
 // backward ops in order, gives each gradient the smallest free buffer that holds it (a new one
 // only when none does), and returns the buffer to the pool after its last use. It also says
-// where a buffer must be zeroed: only just before its first accumulation (the backward kernels all
-// add, `dx += ...`), never where the caller writes it (the loss's output gradient).
+// where a buffer must be zeroed: only just before its first accumulation (the backward kernels
+// add, `dx += ...`), never where the caller writes it (the loss's output gradient), and not where
+// that first accumulation is a kernel that can write instead of add (a FirstWrite the plan turns on:
+// the convolutions' and activations' dx), which saves a pass over the buffer and the kernel's read of it.
 //
 // A pass-through (`dx += dy`: the residual join, the straight-through quantizer) costs nothing when
 // dx can simply be dy's buffer. That is safe when dx is first written by the pass-through itself and,
@@ -29,6 +31,14 @@ export interface PassThrough {
   aliased: boolean;
 }
 
+/**
+ * An accumulation whose kernel can also overwrite. plan() sets `overwrite` when it is the first
+ * thing to touch its buffer (alone at its step), so the buffer needs no zeroing and the kernel writes.
+ */
+export interface FirstWrite {
+  overwrite: boolean;
+}
+
 /** A buffer to zero before a step's backward. */
 export interface ZeroRange {
   ptr: number;
@@ -50,6 +60,7 @@ type Kind = 'read' | 'accumulate' | 'caller';
 interface Access {
   at: number;
   kind: Kind;
+  write?: FirstWrite;
 }
 
 class Group {
@@ -62,7 +73,7 @@ class Group {
 
 export class GradPlanner {
   private readonly slots: GradSlot[] = [];
-  private readonly accesses = new Map<GradSlot, { step: number; kind: Kind }[]>();
+  private readonly accesses = new Map<GradSlot, { step: number; kind: Kind; write?: FirstWrite }[]>();
   private readonly passes: { step: number; pass: PassThrough }[] = [];
   private readonly kept = new Set<GradSlot>();
   private readonly callerWrites = new Set<GradSlot>();
@@ -82,6 +93,13 @@ export class GradPlanner {
   /** The backward of `step` adds into `slot`. */
   accumulate(step: number, slot: GradSlot): void {
     this.accesses.get(slot)!.push({ step, kind: 'accumulate' });
+  }
+
+  /** The backward of `step` adds into `slot` with a kernel that can write instead; plan() says which it does. */
+  accumulateOrWrite(step: number, slot: GradSlot): FirstWrite {
+    const write: FirstWrite = { overwrite: false };
+    this.accesses.get(slot)!.push({ step, kind: 'accumulate', write });
+    return write;
   }
 
   /** The backward of `step` does `to += from`; plan() decides whether that is an alias. */
@@ -108,7 +126,7 @@ export class GradPlanner {
     const groupOf = new Map<GradSlot, Group>();
     for (const s of this.slots) {
       const g = new Group(s);
-      for (const a of this.accesses.get(s)!) g.accesses.push({ at: back(a.step), kind: a.kind });
+      for (const a of this.accesses.get(s)!) g.accesses.push({ at: back(a.step), kind: a.kind, write: a.write });
       if (this.callerWrites.has(s)) g.accesses.push({ at: -1, kind: 'caller' });
       if (this.kept.has(s)) g.accesses.push({ at: steps, kind: 'read' });
       groupOf.set(s, g);
@@ -148,6 +166,8 @@ export class GradPlanner {
         for (const s of g.slots) s.ptr = ptr;
         const firsts = g.accesses.filter((a) => a.at === at);
         if (firsts.some((a) => a.kind === 'caller')) callerWritten.push({ ptr, floats: n });
+        // First touched by one kernel that can write: it writes, nothing zeroes.
+        else if (firsts.length === 1 && firsts[0].write) firsts[0].write.overwrite = true;
         // First touched by an accumulation (or, defensively, a read of a gradient nothing wrote): zero it first.
         else zeroBefore[steps - 1 - at].push({ ptr, floats: n });
       }

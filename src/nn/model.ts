@@ -4,7 +4,8 @@
 //
 // Memory: a training graph keeps every activation some backward needs, but an activation's gradient
 // lives only while backward uses it, so gradients share a pool of buffers planned by liveness
-// (src/nn/grad-plan.ts) and are zeroed only just before their first accumulation. ELU and tanh
+// (src/nn/grad-plan.ts) and are zeroed only just before their first accumulation, or not at all
+// where that first accumulation is a convolution's or activation's dx, which then writes. ELU and tanh
 // overwrite their input where nothing else needs it (their backward reads only their output, and a
 // convolution's backward reads its input, not its output).
 import type { KernelCore } from '../kernels/core.js';
@@ -15,7 +16,7 @@ import {
 import { addForward, addInPlace, eluBackward, eluForward, tanhBackward, tanhForward, zero } from '../kernels/ops.js';
 import { dropoutBackward, dropoutForward, dropoutKey } from '../kernels/dropout.js';
 import { countParams, paramShapes, type LayerSpec, type Preset } from './presets.js';
-import { GradPlanner, type GradPlan, type GradSlot, type PassThrough } from './grad-plan.js';
+import { GradPlanner, type FirstWrite, type GradPlan, type GradSlot, type PassThrough } from './grad-plan.js';
 import { Random } from '../util/random.js';
 
 /**
@@ -265,11 +266,16 @@ export class CodecGraph {
     for (const [t, s] of this.gradSlots) t.grad = s.ptr;
   }
 
-  /** Record that the backward of the op being added reads dy (y's gradient) and adds into dx (x's, when it has one). */
-  private gradFlow(x: Tensor, y: Tensor): void {
+  /**
+   * Record that the backward of the op being added reads dy (y's gradient) and adds into dx (x's, when
+   * it has one); `canWrite`: its kernel can write dx instead, which the returned FirstWrite says it should.
+   */
+  private gradFlow(x: Tensor, y: Tensor, canWrite = false): FirstWrite {
     const [dx, dy] = [this.gradSlots.get(x), this.gradSlots.get(y)];
     if (dy) this.planner.read(this.nextStep, dy);
+    if (dx && canWrite) return this.planner.accumulateOrWrite(this.nextStep, dx);
     if (dx) this.planner.accumulate(this.nextStep, dx);
+    return { overwrite: false };
   }
 
   private nextParams(): { w: number; b: number; dw: number; db: number } {
@@ -297,10 +303,12 @@ export class CodecGraph {
         const p = this.nextParams();
         const shape: ConvShape = { B: x.B, Cin: spec.cin, Cout: spec.cout, Tin: x.T, K: spec.k, stride: spec.stride, pad: spec.pad };
         this.convShapes.push({ ...shape, transposed });
-        this.gradFlow(x, y);
+        const dxWrite = this.gradFlow(x, y, true);
         this.makeOps.push(() => {
           const fwd: ConvForwardArgs = { ...shape, x: x.ptr, w: p.w, b: p.b, y: y.ptr };
-          const bwd: ConvBackwardArgs = { ...shape, x: x.ptr, w: p.w, dy: y.grad, dx: x.grad || null, dw: p.dw, db: p.db };
+          const bwd: ConvBackwardArgs = {
+            ...shape, x: x.ptr, w: p.w, dy: y.grad, dx: x.grad || null, dxOverwrite: dxWrite.overwrite, dw: p.dw, db: p.db,
+          };
           return transposed
             ? { forward: () => convTranspose1dForward(core, fwd), backward: () => convTranspose1dBackward(core, bwd) }
             : { forward: () => conv1dForward(core, fwd), backward: () => conv1dBackward(core, bwd) };
@@ -316,10 +324,10 @@ export class CodecGraph {
         if (this.opts.training) this.keepValues.add(y);
         const n = size(x);
         const [f, b] = spec.kind === 'elu' ? [eluForward, eluBackward] : [tanhForward, tanhBackward];
-        this.gradFlow(x, y);
+        const dxWrite = this.gradFlow(x, y, true);
         this.makeOps.push(() => ({
           forward: () => f(core, x.ptr, y.ptr, n),
-          backward: () => { if (x.grad) b(core, y.ptr, y.grad, x.grad, n); },
+          backward: () => { if (x.grad) b(core, y.ptr, y.grad, x.grad, n, dxWrite.overwrite); },
         }));
         return spec.kind === 'elu' ? this.dropout(y) : y;
       }

@@ -194,6 +194,24 @@ for (const build of builds) {
           expect(relErr(k.f32(p, [buf.nx, buf.nw, buf.nb][j]), once[j].map((v) => 2 * v))).toBeLessThan(1e-6);
         });
       });
+
+      it(`${name} backward with dxOverwrite writes every dx element, equal bit for bit to adding into zeros`, () => {
+        // Every case: odd lengths, strides that drop input columns, padding wider than the stride.
+        for (const [i, sh] of cases.entries()) {
+          const buf = allocLayer(k, sh, transposed);
+          const next = rng(500 + i);
+          fillRandom(k.f32(buf.x, buf.nx), next);
+          fillRandom(k.f32(buf.w, buf.nw), next);
+          fillRandom(k.f32(buf.dy, buf.ny), next);
+          const args = { ...sh, x: buf.x, w: buf.w, dy: buf.dy, dx: buf.dx, dw: null, db: null };
+          k.f32(buf.dx, buf.nx).fill(0);
+          backward(k, args);
+          const added = Float32Array.from(k.f32(buf.dx, buf.nx));
+          k.f32(buf.dx, buf.nx).fill(Number.NaN); // a dirty buffer: nothing of it may survive or be read
+          backward(k, { ...args, dxOverwrite: true });
+          expect(Array.from(k.f32(buf.dx, buf.nx)), sh.note).toEqual(Array.from(added));
+        }
+      });
     }
 
     it('steady-state calls do not grow WASM memory', () => {

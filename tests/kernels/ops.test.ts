@@ -140,6 +140,22 @@ describe('ELU', () => {
   });
 });
 
+describe('activation backward with overwrite', () => {
+  it.each(LENGTHS)('writes dx = dy * f\'(x) without reading it, bit for bit the sum into zeros (n = %i)', (n) => {
+    for (const [forward, backward] of [[ops.eluForward, ops.eluBackward], [ops.tanhForward, ops.tanhBackward]] as const) {
+      fillRandom(A, n, 40 + n, -4, 4);
+      fillRandom(C, n, 50 + n, -1, 1);
+      forward(core, A, B, n);
+      core.f32(D, n).fill(0);
+      backward(core, B, C, D, n);
+      const added = Array.from(read(D, n));
+      core.f32(D, n).fill(Number.NaN);
+      backward(core, B, C, D, n, true);
+      expect(Array.from(read(D, n))).toEqual(added);
+    }
+  });
+});
+
 describe('tanh', () => {
   it.each(LENGTHS)('forward matches the twin (n = %i)', (n) => {
     const x = fillRandom(A, n, 7 * n, -12, 12);

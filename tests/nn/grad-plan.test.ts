@@ -81,6 +81,36 @@ describe('gradient buffer plan', () => {
     // x2 is first touched by the addition at op 2: zeroed just before it.
     expect(plan.zeroBefore[2]).toEqual([{ ptr: x2.ptr, floats: 16 }]);
   });
+
+  it('lets a first accumulation that can write do so instead of zeroing, and only a first one', () => {
+    const core = KernelCore.create();
+    // op 2 makes y from x and op 3 makes z from x too (x feeds two ops); op 1 makes x from w.
+    const p = new GradPlanner();
+    const [w, x, y, z] = [p.slot(32), p.slot(32), p.slot(32), p.slot(32)];
+    p.writtenByCaller(y);
+    p.writtenByCaller(z);
+    p.read(3, z);
+    const intoXFirst = p.accumulateOrWrite(3, x); // backward runs op 3 first: x's first gradient
+    p.read(2, y);
+    const intoXSecond = p.accumulateOrWrite(2, x); // then op 2 adds the second
+    p.read(1, x);
+    const intoW = p.accumulateOrWrite(1, w);
+    const plan = p.plan(core, 4);
+    expect([intoXFirst.overwrite, intoXSecond.overwrite, intoW.overwrite]).toEqual([true, false, true]);
+    expect(plan.zeroBefore.flat()).toEqual([]);
+    // The same graph with a plain accumulation first: the buffer is zeroed, and the writer only adds.
+    const q = new GradPlanner();
+    const [x2, y2, z2] = [q.slot(32), q.slot(32), q.slot(32)];
+    q.writtenByCaller(y2);
+    q.writtenByCaller(z2);
+    q.read(3, z2);
+    q.accumulate(3, x2);
+    q.read(2, y2);
+    const later = q.accumulateOrWrite(2, x2);
+    const plan2 = q.plan(core, 4);
+    expect(later.overwrite).toBe(false);
+    expect(plan2.zeroBefore[3]).toEqual([{ ptr: x2.ptr, floats: 32 }]);
+  });
 });
 
 describe('training graph on planned gradients', () => {

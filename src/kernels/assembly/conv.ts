@@ -678,7 +678,9 @@ function biasGradCore(dy: usize, db: usize, B: i32, C: i32, T: i32): void {
 
 // ---------------------------------------------------------------------------------------------------
 // Exported kernels. Pointers are byte offsets into this module's memory; a zero pointer means "none"
-// (no bias, or skip that gradient: alloc never returns 0). Gradients accumulate with +=.
+// (no bias, or skip that gradient: alloc never returns 0). Gradients accumulate with +=, except dx
+// when dxOverwrite is set: then dx is written without being read (the training graph sets it where
+// dx is the first gradient its buffer receives, instead of zeroing the buffer and adding into it).
 
 /** Output length of conv1d: floor((Tin + 2p - K) / s) + 1. */
 export function conv1dOutLength(Tin: i32, K: i32, stride: i32, pad: i32): i32 {
@@ -710,14 +712,15 @@ export function conv1d(x: usize, w: usize, b: usize, y: usize,
   convCore(x, w, Cin * K, K, b, y, B, Cin, Cout, Tin, K, stride, pad, b != 0 ? INIT_BIAS : INIT_ZERO);
 }
 
-// x: [B, Cin, Tin], w: [Cout, Cin, K], dy: [B, Cout, Tout]; dx: [B, Cin, Tin] +=, dw: [Cout, Cin, K] +=, db: [Cout] +=
+// x: [B, Cin, Tin], w: [Cout, Cin, K], dy: [B, Cout, Tout]; dx: [B, Cin, Tin] += (= with dxOverwrite), dw: [Cout, Cin, K] +=, db: [Cout] +=
 export function conv1dBackward(x: usize, w: usize, dy: usize, dx: usize, dw: usize, db: usize,
-                               B: i32, Cin: i32, Cout: i32, Tin: i32, K: i32, stride: i32, pad: i32): void {
+                               B: i32, Cin: i32, Cout: i32, Tin: i32, K: i32, stride: i32, pad: i32, dxOverwrite: bool): void {
   const Tout = convOutLen(Tin, K, stride, pad);
   if (db != 0) biasGradCore(dy, db, B, Cout, Tout);
   if (dw != 0) wgradCore(x, dy, dw, B, Cin, Cout, Tin, K, stride, pad);
   // dx = convTranspose(dy) with w [Cout, Cin, K] as the transposed conv's [Cin', Cout', K].
-  if (dx != 0) convTCore(dy, w, Cin * K, K, 0, dx, B, Cout, Cin, Tout, Tin, K, stride, pad, INIT_ACCUM);
+  // Every column of dx is written (the transposed core covers all Tin outputs), so overwriting is exact.
+  if (dx != 0) convTCore(dy, w, Cin * K, K, 0, dx, B, Cout, Cin, Tout, Tin, K, stride, pad, dxOverwrite ? INIT_ZERO : INIT_ACCUM);
 }
 
 // x: [B, Cin, Tin], w: [Cin, Cout, K], b: [Cout] or 0, y: [B, Cout, (Tin-1)*s - 2p + K]
@@ -727,13 +730,13 @@ export function convTranspose1d(x: usize, w: usize, b: usize, y: usize,
   convTCore(x, w, Cout * K, K, b, y, B, Cin, Cout, Tin, Tout, K, stride, pad, b != 0 ? INIT_BIAS : INIT_ZERO);
 }
 
-// x: [B, Cin, Tin], w: [Cin, Cout, K], dy: [B, Cout, Tout]; dx: [B, Cin, Tin] +=, dw: [Cin, Cout, K] +=, db: [Cout] +=
+// x: [B, Cin, Tin], w: [Cin, Cout, K], dy: [B, Cout, Tout]; dx: [B, Cin, Tin] += (= with dxOverwrite), dw: [Cin, Cout, K] +=, db: [Cout] +=
 export function convTranspose1dBackward(x: usize, w: usize, dy: usize, dx: usize, dw: usize, db: usize,
-                                        B: i32, Cin: i32, Cout: i32, Tin: i32, K: i32, stride: i32, pad: i32): void {
+                                        B: i32, Cin: i32, Cout: i32, Tin: i32, K: i32, stride: i32, pad: i32, dxOverwrite: bool): void {
   const Tout = (Tin - 1) * stride - 2 * pad + K;
   if (db != 0) biasGradCore(dy, db, B, Cout, Tout);
   // dw[ci, co, k] = sum_t x[ci, t] * dy[co, s*t + k - p]: a conv weight gradient with dy as the input.
   if (dw != 0) wgradCore(dy, x, dw, B, Cout, Cin, Tout, K, stride, pad);
   // dx = conv(dy) with w [Cin, Cout, K] read as the conv's [Cout', Cin', K].
-  if (dx != 0) convCore(dy, w, Cout * K, K, 0, dx, B, Cout, Cin, Tout, K, stride, pad, INIT_ACCUM);
+  if (dx != 0) convCore(dy, w, Cout * K, K, 0, dx, B, Cout, Cin, Tout, K, stride, pad, dxOverwrite ? INIT_ZERO : INIT_ACCUM);
 }

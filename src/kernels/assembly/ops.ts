@@ -183,9 +183,10 @@ export function eluForward(x: usize, y: usize, n: i32): void {
 /**
  * dx += dy * (y > 0 ? 1 : y + 1), from the OUTPUT y: for x <= 0, d/dx (e^x - 1) = e^x = y + 1, and
  * y > 0 exactly when x > 0. Taking y lets the forward run in place (the input need not be kept);
- * it is PyTorch's `elu_backward(..., is_result=True)` form.
+ * it is PyTorch's `elu_backward(..., is_result=True)` form. With `overwrite`, dx = dy * ELU'
+ * (dx is not read: the training graph's first gradient into a buffer, instead of zeroing it first).
  */
-export function eluBackward(y: usize, dy: usize, dx: usize, n: i32): void {
+export function eluBackward(y: usize, dy: usize, dx: usize, n: i32, overwrite: bool): void {
   const zero = f32x4.splat(0);
   const one = f32x4.splat(1);
   const n4 = n & ~3;
@@ -193,13 +194,13 @@ export function eluBackward(y: usize, dy: usize, dx: usize, n: i32): void {
     const o = <usize>i << 2;
     const yv = v128.load(y + o);
     const d = v128.bitselect(one, f32x4.add(yv, one), f32x4.gt(yv, zero));
-    v128.store(dx + o, madd(v128.load(dy + o), d, v128.load(dx + o)));
+    v128.store(dx + o, madd(v128.load(dy + o), d, overwrite ? zero : v128.load(dx + o)));
   }
   for (let i = n4; i < n; i++) {
     const o = <usize>i << 2;
     const yv = load<f32>(y + o);
     const d: f32 = yv > 0 ? 1 : yv + 1;
-    store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * d);
+    store<f32>(dx + o, (overwrite ? 0 : load<f32>(dx + o)) + load<f32>(dy + o) * d);
   }
 }
 
@@ -219,20 +220,21 @@ export function tanhForward(x: usize, y: usize, n: i32): void {
   }
 }
 
-/** dx += dy * (1 - y^2), from the output y. */
-export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32): void {
+/** dx += dy * (1 - y^2), from the output y (with `overwrite`: dx = ..., dx not read). */
+export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32, overwrite: bool): void {
+  const zero = f32x4.splat(0);
   const one = f32x4.splat(1);
   const n4 = n & ~3;
   for (let i = 0; i < n4; i += 4) {
     const o = <usize>i << 2;
     const yv = v128.load(y + o);
     const d = f32x4.sub(one, f32x4.mul(yv, yv));
-    v128.store(dx + o, madd(v128.load(dy + o), d, v128.load(dx + o)));
+    v128.store(dx + o, madd(v128.load(dy + o), d, overwrite ? zero : v128.load(dx + o)));
   }
   for (let i = n4; i < n; i++) {
     const o = <usize>i << 2;
     const yv = load<f32>(y + o);
-    store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * (1 - yv * yv));
+    store<f32>(dx + o, (overwrite ? 0 : load<f32>(dx + o)) + load<f32>(dy + o) * (1 - yv * yv));
   }
 }
 
