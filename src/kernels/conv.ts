@@ -29,6 +29,13 @@ export interface ConvForwardArgs extends ConvShape {
   b: number | null;
   /** [B, Cout, Tout], overwritten. */
   y: number;
+  /**
+   * x holds an ELU's input z, and the layer is applied to ELU(z) (the ELU computed while the input is
+   * packed, bit for bit eluForward's): one pass over the activation fewer.
+   */
+  inputElu?: boolean;
+  /** With inputElu: where ELU(z) is written too ([B, Cin, Tin]; may be x itself), or null when nothing needs it. */
+  eluOut?: number | null;
 }
 
 export interface ConvBackwardArgs extends ConvShape {
@@ -75,7 +82,7 @@ function checkShape(s: ConvShape, Tout: number): void {
 /** y = conv1d(x, w) + b. */
 export function conv1dForward(core: KernelCore, a: ConvForwardArgs): void {
   checkShape(a, conv1dOutLength(a.Tin, a.K, a.stride, a.pad));
-  core.exports.conv1d(a.x, a.w, a.b ?? 0, a.y, a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad);
+  core.exports.conv1d(a.x, a.w, a.b ?? 0, a.y, a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad, a.inputElu ?? false, a.inputElu ? a.eluOut ?? 0 : 0);
 }
 
 /** dx += dL/dx, dw += dL/dw, db += dL/db of conv1d, given dy = dL/dy. */
@@ -88,7 +95,7 @@ export function conv1dBackward(core: KernelCore, a: ConvBackwardArgs): void {
 /** y = convTranspose1d(x, w) + b. */
 export function convTranspose1dForward(core: KernelCore, a: ConvForwardArgs): void {
   checkShape(a, convTranspose1dOutLength(a.Tin, a.K, a.stride, a.pad));
-  core.exports.convTranspose1d(a.x, a.w, a.b ?? 0, a.y, a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad);
+  core.exports.convTranspose1d(a.x, a.w, a.b ?? 0, a.y, a.B, a.Cin, a.Cout, a.Tin, a.K, a.stride, a.pad, a.inputElu ?? false, a.inputElu ? a.eluOut ?? 0 : 0);
 }
 
 /** dx += dL/dx, dw += dL/dw, db += dL/db of convTranspose1d, given dy = dL/dy. */

@@ -158,6 +158,10 @@ export class CodecGraph {
   private readonly freeBuffers: { ptr: number; floats: number }[] = [];
   private readonly convShapes: (ConvShape & { transposed?: boolean })[] = [];
   private paramIndex = 0;
+  /** How many forward ops read each activation. */
+  private readonly readCounts = new Map<Tensor, number>();
+  /** The last ELU added, which the convolution right after it may take over (see the 'conv' case). */
+  private lastElu: { step: number; z: Tensor; y: Tensor; fused: boolean } | null = null;
   private dropoutLayers = 0;
   /** The training step whose dropout masks the next forward and backward use. */
   private dropoutStep = 0;
@@ -243,9 +247,29 @@ export class CodecGraph {
     return this.withGrad({ B: x.B, C: x.C, T: x.T, ptr: x.ptr, grad: 0 }, true);
   }
 
-  /** Check that a forward op may read `x` (no op before it overwrote it). */
+  /** Check that a forward op may read `x` (no op before it overwrote it), and count the read. */
   private reads(...xs: Tensor[]): void {
-    for (const x of xs) if (this.overwritten.has(x)) throw new Error('graph construction: an activation is read after an op overwrote it in place');
+    for (const x of xs) {
+      if (this.overwritten.has(x)) throw new Error('graph construction: an activation is read after an op overwrote it in place');
+      this.readCounts.set(x, (this.readCounts.get(x) ?? 0) + 1);
+    }
+  }
+
+  /**
+   * The ELU whose output `x` is, when it is the op just added: the convolution about to read x can
+   * apply that ELU itself while packing its input (ConvForwardArgs.inputElu), and the ELU op then does
+   * nothing. Not after a dropout (its output is another tensor).
+   */
+  private takeOverElu(x: Tensor): { z: Tensor; y: Tensor; fused: boolean } | null {
+    const elu = this.lastElu;
+    if (!elu || elu.y !== x || elu.step !== this.nextStep - 1) return null;
+    elu.fused = true;
+    return elu;
+  }
+
+  /** Whether an activation's values must be written: a training graph's backward reads it, or more than one op or the caller does. */
+  private valuesNeeded(t: Tensor): boolean {
+    return this.opts.training || (this.readCounts.get(t) ?? 0) > 1 || this.keepValues.has(t) || t === this.output;
   }
 
   /** The index the next op gets (ops are numbered in forward order). */
@@ -299,13 +323,17 @@ export class CodecGraph {
         const transposed = spec.kind === 'convT';
         const Tout = transposed ? convTranspose1dOutLength(x.T, spec.k, spec.stride, spec.pad) : conv1dOutLength(x.T, spec.k, spec.stride, spec.pad);
         this.reads(x);
+        const elu = this.takeOverElu(x);
         const y = this.tensor(x.B, spec.cout, Tout, true);
         const p = this.nextParams();
         const shape: ConvShape = { B: x.B, Cin: spec.cin, Cout: spec.cout, Tin: x.T, K: spec.k, stride: spec.stride, pad: spec.pad };
         this.convShapes.push({ ...shape, transposed });
         const dxWrite = this.gradFlow(x, y, true);
         this.makeOps.push(() => {
-          const fwd: ConvForwardArgs = { ...shape, x: x.ptr, w: p.w, b: p.b, y: y.ptr };
+          // Through the ELU before it: read its input, and write its output only where something needs it.
+          const fwd: ConvForwardArgs = elu
+            ? { ...shape, x: elu.z.ptr, inputElu: true, eluOut: this.valuesNeeded(elu.y) ? elu.y.ptr : null, w: p.w, b: p.b, y: y.ptr }
+            : { ...shape, x: x.ptr, w: p.w, b: p.b, y: y.ptr };
           const bwd: ConvBackwardArgs = {
             ...shape, x: x.ptr, w: p.w, dy: y.grad, dx: x.grad || null, dxOverwrite: dxWrite.overwrite, dw: p.dw, db: p.db,
           };
@@ -325,11 +353,14 @@ export class CodecGraph {
         const n = size(x);
         const [f, b] = spec.kind === 'elu' ? [eluForward, eluBackward] : [tanhForward, tanhBackward];
         const dxWrite = this.gradFlow(x, y, true);
+        const elu = spec.kind === 'elu' ? { step: this.nextStep, z: x, y, fused: false } : null;
+        this.lastElu = elu;
         this.makeOps.push(() => ({
-          forward: () => f(core, x.ptr, y.ptr, n),
+          // An ELU a convolution took over (takeOverElu) runs inside that convolution's forward.
+          forward: () => { if (!elu?.fused) f(core, x.ptr, y.ptr, n); },
           backward: () => { if (x.grad) b(core, y.ptr, y.grad, x.grad, n, dxWrite.overwrite); },
         }));
-        return spec.kind === 'elu' ? this.dropout(y) : y;
+        return elu ? this.dropout(y) : y;
       }
       case 'res': {
         // y = x + conv1(elu(conv3(elu(x)))): the branch as ordinary layers, then the skip (which

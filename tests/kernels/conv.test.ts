@@ -12,6 +12,7 @@ import {
   reserveConvScratch,
   type ConvShape,
 } from '../../src/kernels/conv.js';
+import { eluForward } from '../../src/kernels/ops.js';
 import {
   conv1dBackwardRef,
   conv1dRef,
@@ -88,6 +89,7 @@ const CONVT_CASES: Case[] = [
   c('K1 stride 1', 1, 5, 6, 17, 1, 1, 0),
   c('long: several tiles', 1, 64, 8, 150, 8, 4, 2),
   c('long: 32->16 over tiles', 1, 32, 16, 300, 8, 4, 2),
+  c('pad 2 > K - 1: the first input column unread', 2, 3, 4, 12, 2, 1, 2),
 ];
 
 interface Buffers {
@@ -193,6 +195,36 @@ for (const build of builds) {
         [buf.dx, buf.dw, buf.db].forEach((p, j) => {
           expect(relErr(k.f32(p, [buf.nx, buf.nw, buf.nb][j]), once[j].map((v) => 2 * v))).toBeLessThan(1e-6);
         });
+      });
+
+      it(`${name} of ELU(z) packed from z (inputElu) equals eluForward then ${name}, bit for bit, and writes ELU(z) where asked, z's own buffer too`, () => {
+        for (const [i, sh] of cases.entries()) {
+          const buf = allocLayer(k, sh, transposed);
+          const act = k.allocF32(buf.nx);
+          const yFused = k.allocF32(buf.ny);
+          const next = rng(700 + i);
+          fillRandom(k.f32(buf.x, buf.nx), () => 3 * next()); // both signs, past ELU's knee
+          fillRandom(k.f32(buf.w, buf.nw), next);
+          fillRandom(k.f32(buf.b, buf.nb), next);
+          const z = Float32Array.from(k.f32(buf.x, buf.nx));
+          eluForward(k, buf.x, act, buf.nx);
+          const elu = Array.from(k.f32(act, buf.nx));
+          forward(k, { ...sh, x: act, w: buf.w, b: buf.b, y: buf.y });
+          const want = Array.from(k.f32(buf.y, buf.ny));
+          // Into a separate buffer, and with no ELU output at all.
+          k.f32(act, buf.nx).fill(Number.NaN);
+          forward(k, { ...sh, x: buf.x, w: buf.w, b: buf.b, y: yFused, inputElu: true, eluOut: act });
+          expect(Array.from(k.f32(yFused, buf.ny)), sh.note).toEqual(want);
+          expect(Array.from(k.f32(act, buf.nx)), sh.note).toEqual(elu);
+          expect(Array.from(k.f32(buf.x, buf.nx))).toEqual(Array.from(z));
+          k.f32(yFused, buf.ny).fill(Number.NaN);
+          forward(k, { ...sh, x: buf.x, w: buf.w, b: buf.b, y: yFused, inputElu: true, eluOut: null });
+          expect(Array.from(k.f32(yFused, buf.ny)), sh.note).toEqual(want);
+          // In place: the ELU output over its input, as a training graph keeps it.
+          forward(k, { ...sh, x: buf.x, w: buf.w, b: buf.b, y: yFused, inputElu: true, eluOut: buf.x });
+          expect(Array.from(k.f32(yFused, buf.ny)), sh.note).toEqual(want);
+          expect(Array.from(k.f32(buf.x, buf.nx)), sh.note).toEqual(elu);
+        }
       });
 
       it(`${name} backward with dxOverwrite writes every dx element, equal bit for bit to adding into zeros`, () => {

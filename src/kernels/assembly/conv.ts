@@ -21,6 +21,9 @@
 // fast paths carry no branches. Packed weights, offsets and padded inputs live in one grow-only scratch
 // region: after the first call at the largest shape, no call allocates.
 
+import { elux4 } from './elu-vector';
+import { eluForward } from './ops';
+
 // ---------------------------------------------------------------------------------------------------
 // Scratch
 
@@ -286,17 +289,68 @@ function packConvTWeights(w: usize, wsCi: i32, wsCo: i32, Cin: i32, Cout: i32, K
   }
 }
 
-/** Phase-split, zero-padded input of a strided conv: dst[ci*s + r][i] = x[ci][s*i + r - p] for i < L. */
-function packConvInput(x: usize, Cin: i32, Tin: i32, s: i32, p: i32, L: i32, dst: usize): void {
+// The input of a convolution that follows an ELU can be the ELU's input z instead (`elu`): packing
+// applies the ELU as it copies, which saves the separate pass over the activation (and, in a forward
+// pass that keeps no activations, the activation itself). When the ELU's output is wanted too (a
+// training graph keeps it for the backward), `act` receives it: every x element is packed exactly once
+// where the pack covers x (packCovers / packShiftedCovers; the exported kernels fall back otherwise),
+// so act may be z's own buffer. Values are bit for bit eluForward's.
+
+/** ELU of one float through the vector code, so a tail element gets a lane's bits. */
+// @ts-ignore: decorator
+@inline function elu1(v: f32): f32 {
+  return f32x4.extract_lane(elux4(f32x4.splat(v)), 0);
+}
+
+/** dst[i] = src[i] for i < n (any alignment), or ELU(src[i]) when `elu`, also into act[i] when act != 0. */
+function copyRow(src: usize, dst: usize, n: i32, elu: bool, act: usize): void {
+  if (!elu) {
+    memory.copy(dst, src, <usize>n << 2);
+    return;
+  }
+  let i = 0;
+  if (act != 0) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const v = elux4(v128.load(src + o));
+      v128.store(dst + o, v);
+      v128.store(act + o, v);
+    }
+  } else {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dst + o, elux4(v128.load(src + o)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = elu1(load<f32>(src + o));
+    store<f32>(dst + o, v);
+    if (act != 0) store<f32>(act + o, v);
+  }
+}
+
+/** Whether packConvInput reads every one of the Tin columns (it reads those below s*L - p). */
+@inline function packCovers(Tin: i32, s: i32, p: i32, L: i32): bool {
+  return s * L - p >= Tin;
+}
+
+/** Phase-split, zero-padded input of a strided conv: dst[ci*s + r][i] = x[ci][s*i + r - p] for i < L
+ * (through ELU when `elu`, and act [Cin, Tin] gets the ELU values when act != 0). */
+function packConvInput(x: usize, Cin: i32, Tin: i32, s: i32, p: i32, L: i32, dst: usize, elu: bool, act: usize): void {
   const rowBytes = <usize>L << 2;
   for (let ci = 0; ci < Cin; ci++) {
     const src = x + ((<usize>(ci * Tin)) << 2);
+    const actRow = act != 0 ? act + ((<usize>(ci * Tin)) << 2) : 0;
     const d = dst + <usize>(ci * s) * rowBytes;
     if (s == 1) {
       // i in [lo, hi) reads x[i - p] inside [0, Tin); everything else is padding.
       const lo = min(p, L), hi = max(min(Tin + p, L), lo);
       memory.fill(d, 0, <usize>lo << 2);
-      if (hi > lo) memory.copy(d + (<usize>lo << 2), src + (<usize>(lo - p) << 2), <usize>(hi - lo) << 2);
+      if (hi > lo) {
+        const from = <usize>(lo - p) << 2;
+        copyRow(src + from, d + (<usize>lo << 2), hi - lo, elu, actRow != 0 ? actRow + from : 0);
+      }
       memory.fill(d + (<usize>hi << 2), 0, <usize>(L - hi) << 2);
       continue;
     }
@@ -305,12 +359,19 @@ function packConvInput(x: usize, Cin: i32, Tin: i32, s: i32, p: i32, L: i32, dst
       // The stride-4 layers are the common strided case: away from the edges, 4 loads of 4
       // consecutive samples and one 4x4 transpose give 4 columns of all four phase rows.
       const iA = min(ceilDiv(p, 4), L);
-      packColumns(src, Tin, s, p, d, rowBytes, 0, iA);
+      packColumns(src, Tin, s, p, d, rowBytes, 0, iA, elu, actRow);
       i = iA;
       const d1 = d + rowBytes, d2 = d1 + rowBytes, d3 = d2 + rowBytes;
       for (; i + 4 <= L && 4 * i + 15 - p < Tin; i += 4) {
         const sp = src + (<usize>(4 * i - p) << 2);
-        const v0 = v128.load(sp), v1 = v128.load(sp, 16), v2 = v128.load(sp, 32), v3 = v128.load(sp, 48);
+        let v0 = v128.load(sp), v1 = v128.load(sp, 16), v2 = v128.load(sp, 32), v3 = v128.load(sp, 48);
+        if (elu) {
+          v0 = elux4(v0); v1 = elux4(v1); v2 = elux4(v2); v3 = elux4(v3);
+          if (actRow != 0) {
+            const ap = actRow + (<usize>(4 * i - p) << 2);
+            v128.store(ap, v0); v128.store(ap, v1, 16); v128.store(ap, v2, 32); v128.store(ap, v3, 48);
+          }
+        }
         const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5); // v0[0] v1[0] v0[1] v1[1]
         const t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
         const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
@@ -322,29 +383,46 @@ function packConvInput(x: usize, Cin: i32, Tin: i32, s: i32, p: i32, L: i32, dst
         v128.store(d3 + c, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
       }
     }
-    packColumns(src, Tin, s, p, d, rowBytes, i, L);
+    packColumns(src, Tin, s, p, d, rowBytes, i, L, elu, actRow);
   }
 }
 
-// Columns [i0, i1) of all s phase rows of one input channel, with bounds checks.
-function packColumns(src: usize, Tin: i32, s: i32, p: i32, d: usize, rowBytes: usize, i0: i32, i1: i32): void {
+// Columns [i0, i1) of all s phase rows of one input channel, with bounds checks (ELU and act as packConvInput's).
+function packColumns(src: usize, Tin: i32, s: i32, p: i32, d: usize, rowBytes: usize, i0: i32, i1: i32, elu: bool, act: usize): void {
   for (let r = 0; r < s; r++) {
     const dr = d + <usize>r * rowBytes;
     for (let i = i0; i < i1; i++) {
       const t = s * i + r - p;
-      store<f32>(dr + (<usize>i << 2), t >= 0 && t < Tin ? load<f32>(src + (<usize>t << 2)) : 0);
+      let v: f32 = 0;
+      if (t >= 0 && t < Tin) {
+        v = load<f32>(src + (<usize>t << 2));
+        if (elu) {
+          v = elu1(v);
+          if (act != 0) store<f32>(act + (<usize>t << 2), v);
+        }
+      }
+      store<f32>(dr + (<usize>i << 2), v);
     }
   }
 }
 
-/** Shifted, zero-padded copy of a transposed conv's input: dst[ci][i] = x[ci][i + shift] for i < L. */
-function packShifted(x: usize, Cin: i32, Tin: i32, shift: i32, L: i32, dst: usize): void {
+/** Whether packShifted reads every one of the Tin columns. */
+@inline function packShiftedCovers(Tin: i32, shift: i32, L: i32): bool {
+  return shift <= 0 && L + shift >= Tin;
+}
+
+/** Shifted, zero-padded copy of a transposed conv's input: dst[ci][i] = x[ci][i + shift] for i < L
+ * (ELU and act as packConvInput's). */
+function packShifted(x: usize, Cin: i32, Tin: i32, shift: i32, L: i32, dst: usize, elu: bool, act: usize): void {
   const rowBytes = <usize>L << 2;
   const lo = min(max(-shift, 0), L), hi = max(min(Tin - shift, L), lo);
   for (let ci = 0; ci < Cin; ci++) {
     const d = dst + <usize>ci * rowBytes;
     memory.fill(d, 0, <usize>lo << 2);
-    if (hi > lo) memory.copy(d + (<usize>lo << 2), x + (<usize>(ci * Tin + lo + shift) << 2), <usize>(hi - lo) << 2);
+    if (hi > lo) {
+      const from = <usize>(ci * Tin + lo + shift) << 2;
+      copyRow(x + from, d + (<usize>lo << 2), hi - lo, elu, act != 0 ? act + from : 0);
+    }
     memory.fill(d + (<usize>hi << 2), 0, <usize>(L - hi) << 2);
   }
 }
@@ -367,7 +445,7 @@ function convScratch(Cin: i32, Cout: i32, Tin: i32, K: i32, s: i32, p: i32): usi
 }
 
 function convCore(x: usize, w: usize, wsCo: i32, wsCi: i32, b: usize, y: usize,
-                  B: i32, Cin: i32, Cout: i32, Tin: i32, K: i32, s: i32, p: i32, mode: i32): void {
+                  B: i32, Cin: i32, Cout: i32, Tin: i32, K: i32, s: i32, p: i32, mode: i32, elu: bool, act: usize): void {
   const Tout = convOutLen(Tin, K, s, p);
   if (Tout <= 0) return;
   const Q = ceilDiv(K, s);
@@ -391,7 +469,7 @@ function convCore(x: usize, w: usize, wsCo: i32, wsCi: i32, b: usize, y: usize,
   for (let bi = 0; bi < B; bi++) {
     const xb = x + ((<usize>bi * <usize>(Cin * Tin)) << 2);
     const yb = y + ((<usize>bi * <usize>(Cout * Tout)) << 2);
-    packConvInput(xb, Cin, Tin, s, p, L, xs);
+    packConvInput(xb, Cin, Tin, s, p, L, xs, elu, act != 0 ? act + ((<usize>bi * <usize>(Cin * Tin)) << 2) : 0);
     for (let m0 = 0; m0 < Tout; m0 += tile) {
       gemm(a, offs, J, Cout, xs, yb, yStride, m0, min(m0 + tile, Tout), mode, b);
     }
@@ -417,7 +495,7 @@ function convTScratch(Cin: i32, Cout: i32, Tin: i32, Ty: i32, K: i32, s: i32, p:
 }
 
 function convTCore(x: usize, w: usize, wsCi: i32, wsCo: i32, b: usize, y: usize,
-                   B: i32, Cin: i32, Cout: i32, Tin: i32, Ty: i32, K: i32, s: i32, p: i32, mode: i32): void {
+                   B: i32, Cin: i32, Cout: i32, Tin: i32, Ty: i32, K: i32, s: i32, p: i32, mode: i32, elu: bool, act: usize): void {
   if (Ty <= 0) return;
   const Q = ceilDiv(K, s);
   // Output u = s*m + r - p; the columns m that reach [0, Ty) for some phase r:
@@ -441,7 +519,7 @@ function convTCore(x: usize, w: usize, wsCi: i32, wsCo: i32, b: usize, y: usize,
   for (let bi = 0; bi < B; bi++) {
     const xb = x + ((<usize>bi * <usize>(Cin * Tin)) << 2);
     const yb = y + ((<usize>bi * <usize>Cout) * yRow);
-    packShifted(xb, Cin, Tin, mLo - (Q - 1), L, xs);
+    packShifted(xb, Cin, Tin, mLo - (Q - 1), L, xs, elu, act != 0 ? act + ((<usize>bi * <usize>(Cin * Tin)) << 2) : 0);
     if (s == 1) {
       // One phase: column m lands at u = m - p = i, so the GEMM writes y directly.
       for (let m0 = 0; m0 < M; m0 += tile) {
@@ -623,7 +701,7 @@ function wgradCore(x: usize, dy: usize, dw: usize, B: i32, Cin: i32, Cout: i32, 
   for (let bi = 0; bi < B; bi++) {
     const xb = x + ((<usize>bi * <usize>(Cin * Tin)) << 2);
     const dyb = dy + <usize>bi * <usize>Cout * dyRow;
-    packConvInput(xb, Cin, Tin, s, p, L, xs);
+    packConvInput(xb, Cin, Tin, s, p, L, xs, false, 0);
     const X = xs;
     // Whole rows per pass, no time tiling: measured faster than L1-sized tiles, because every tile
     // boundary flushes the 8 accumulators to memory, while 4 dy rows and 2 input rows of one batch
@@ -706,10 +784,19 @@ export function convTranspose1dScratchBytes(Cin: i32, Cout: i32, Tin: i32, K: i3
     convScratch(Cout, Cin, Tout, K, stride, pad));
 }
 
-// x: [B, Cin, Tin], w: [Cout, Cin, K], b: [Cout] or 0, y: [B, Cout, Tout]
+// x: [B, Cin, Tin], w: [Cout, Cin, K], b: [Cout] or 0, y: [B, Cout, Tout]. With inputElu, the conv of
+// ELU(x), and act (0: none) [B, Cin, Tin] receives ELU(x); act may be x itself.
 export function conv1d(x: usize, w: usize, b: usize, y: usize,
-                       B: i32, Cin: i32, Cout: i32, Tin: i32, K: i32, stride: i32, pad: i32): void {
-  convCore(x, w, Cin * K, K, b, y, B, Cin, Cout, Tin, K, stride, pad, b != 0 ? INIT_BIAS : INIT_ZERO);
+                       B: i32, Cin: i32, Cout: i32, Tin: i32, K: i32, stride: i32, pad: i32, inputElu: bool, act: usize): void {
+  const mode = b != 0 ? INIT_BIAS : INIT_ZERO;
+  const L = rowLen(convOutLen(Tin, K, stride, pad) + ceilDiv(K, stride) - 1);
+  if (inputElu && act != 0 && !packCovers(Tin, stride, pad, L)) {
+    // The pack skips columns the conv never reads, but act must hold all of them: a pass of its own.
+    eluForward(x, act, B * Cin * Tin);
+    convCore(act, w, Cin * K, K, b, y, B, Cin, Cout, Tin, K, stride, pad, mode, false, 0);
+    return;
+  }
+  convCore(x, w, Cin * K, K, b, y, B, Cin, Cout, Tin, K, stride, pad, mode, inputElu, act);
 }
 
 // x: [B, Cin, Tin], w: [Cout, Cin, K], dy: [B, Cout, Tout]; dx: [B, Cin, Tin] += (= with dxOverwrite), dw: [Cout, Cin, K] +=, db: [Cout] +=
@@ -720,14 +807,24 @@ export function conv1dBackward(x: usize, w: usize, dy: usize, dx: usize, dw: usi
   if (dw != 0) wgradCore(x, dy, dw, B, Cin, Cout, Tin, K, stride, pad);
   // dx = convTranspose(dy) with w [Cout, Cin, K] as the transposed conv's [Cin', Cout', K].
   // Every column of dx is written (the transposed core covers all Tin outputs), so overwriting is exact.
-  if (dx != 0) convTCore(dy, w, Cin * K, K, 0, dx, B, Cout, Cin, Tout, Tin, K, stride, pad, dxOverwrite ? INIT_ZERO : INIT_ACCUM);
+  if (dx != 0) convTCore(dy, w, Cin * K, K, 0, dx, B, Cout, Cin, Tout, Tin, K, stride, pad, dxOverwrite ? INIT_ZERO : INIT_ACCUM, false, 0);
 }
 
-// x: [B, Cin, Tin], w: [Cin, Cout, K], b: [Cout] or 0, y: [B, Cout, (Tin-1)*s - 2p + K]
+// x: [B, Cin, Tin], w: [Cin, Cout, K], b: [Cout] or 0, y: [B, Cout, (Tin-1)*s - 2p + K]; inputElu and
+// act as conv1d's.
 export function convTranspose1d(x: usize, w: usize, b: usize, y: usize,
-                                B: i32, Cin: i32, Cout: i32, Tin: i32, K: i32, stride: i32, pad: i32): void {
+                                B: i32, Cin: i32, Cout: i32, Tin: i32, K: i32, stride: i32, pad: i32, inputElu: bool, act: usize): void {
   const Tout = (Tin - 1) * stride - 2 * pad + K;
-  convTCore(x, w, Cout * K, K, b, y, B, Cin, Cout, Tin, Tout, K, stride, pad, b != 0 ? INIT_BIAS : INIT_ZERO);
+  const mode = b != 0 ? INIT_BIAS : INIT_ZERO;
+  const Q = ceilDiv(K, stride);
+  const mLo = pad / stride;
+  const L = rowLen((Tout - 1 + pad) / stride - mLo + 1 + Q - 1);
+  if (inputElu && act != 0 && !packShiftedCovers(Tin, mLo - (Q - 1), L)) {
+    eluForward(x, act, B * Cin * Tin);
+    convTCore(act, w, Cout * K, K, b, y, B, Cin, Cout, Tin, Tout, K, stride, pad, mode, false, 0);
+    return;
+  }
+  convTCore(x, w, Cout * K, K, b, y, B, Cin, Cout, Tin, Tout, K, stride, pad, mode, inputElu, act);
 }
 
 // x: [B, Cin, Tin], w: [Cin, Cout, K], dy: [B, Cout, Tout]; dx: [B, Cin, Tin] += (= with dxOverwrite), dw: [Cin, Cout, K] +=, db: [Cout] +=
@@ -738,5 +835,5 @@ export function convTranspose1dBackward(x: usize, w: usize, dy: usize, dx: usize
   // dw[ci, co, k] = sum_t x[ci, t] * dy[co, s*t + k - p]: a conv weight gradient with dy as the input.
   if (dw != 0) wgradCore(dy, x, dw, B, Cout, Cin, Tout, K, stride, pad);
   // dx = conv(dy) with w [Cin, Cout, K] read as the conv's [Cout', Cin', K].
-  if (dx != 0) convCore(dy, w, Cout * K, K, 0, dx, B, Cout, Cin, Tout, K, stride, pad, dxOverwrite ? INIT_ZERO : INIT_ACCUM);
+  if (dx != 0) convCore(dy, w, Cout * K, K, 0, dx, B, Cout, Cin, Tout, K, stride, pad, dxOverwrite ? INIT_ZERO : INIT_ACCUM, false, 0);
 }
