@@ -11,6 +11,7 @@ import { DEFAULT_CONFIG, resolveConfig } from '../train/config.js';
 import { TrainingSession } from '../train/session.js';
 import type { LossName } from '../losses/index.js';
 import { MODEL_RATE } from '../audio/prepare.js';
+import { readCpuTimes, stealPercent } from './steal-time.js';
 
 export interface BenchOptions {
   presets?: PresetName[];
@@ -51,6 +52,8 @@ export interface BenchResult {
   kernels: { name: string; gflops: number; ms: number; ofCeiling: number }[];
   /** GFLOP/s of the core's own in-cache matrix product, the ceiling the kernels are read against (0 without the table). */
   kernelCeilingGflops: number;
+  /** CPU time the hypervisor took while the timing ran, percent (src/bench/steal-time.ts); null where the OS does not say. */
+  stealPercent: number | null;
 }
 
 /** The peer's test audio: six chirps, noise, a slow envelope (torch_bench.py synth_audio, same formula). */
@@ -192,6 +195,7 @@ export function runBench(o: BenchOptions = {}): BenchResult {
   const losses = o.losses ?? ['wave-l1', 'mel-db-l1'];
   const audio = synthAudio(30);
   const say = o.onProgress ?? (() => {});
+  const cpuFrom = readCpuTimes();
   const train: TrainBench[] = [];
   for (const threads of o.threads ?? [1, 2]) {
     for (const preset of presets) {
@@ -212,6 +216,6 @@ export function runBench(o: BenchOptions = {}): BenchResult {
   const kernels = table?.kernels ?? [];
   if (table) say(`kernel GEMM ceiling: ${table.ceilingGflops.toFixed(1)} GFLOP/s`);
   for (const k of kernels) say(`kernel ${k.name}: ${k.gflops.toFixed(1)} GFLOP/s (${(100 * k.ofCeiling).toFixed(0)}% of the ceiling)`);
-  return { build: core.build, train, infer, kernels, kernelCeilingGflops: table?.ceilingGflops ?? 0 };
+  return { build: core.build, train, infer, kernels, kernelCeilingGflops: table?.ceilingGflops ?? 0, stealPercent: stealPercent(cpuFrom, readCpuTimes()) };
 }
 

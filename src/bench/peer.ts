@@ -15,6 +15,7 @@ import { DEFAULT_CONFIG } from '../train/config.js';
 import type { LossName } from '../losses/index.js';
 import type { PresetName } from '../nn/presets.js';
 import { InferenceTimer, median, synthAudio, TrainTimer } from './bench.js';
+import { readCpuTimes, stealPercent } from './steal-time.js';
 
 /** Debian's Python, which python3-torch installs into; CODEC_LAB_PYTHON names another. */
 export const DEFAULT_PYTHON = '/usr/bin/python3';
@@ -141,6 +142,8 @@ export interface PeerMachine {
   os: string;
   torch: string;
   python: string;
+  /** CPU time the hypervisor took while the timing ran, percent (src/bench/steal-time.ts); null where the OS does not say. */
+  stealPercent: number | null;
 }
 
 export interface PeerOptions {
@@ -197,13 +200,14 @@ function row(kind: PeerRow['kind'], preset: PresetName, loss: LossName | null, t
   };
 }
 
-export function describeMachine(torch: string, python: string): PeerMachine {
-  return { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, os: `${os.type()} ${os.release()} ${os.version()}`, torch, python };
+export function describeMachine(torch: string, python: string, stealPercent: number | null): PeerMachine {
+  return { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, os: `${os.type()} ${os.release()} ${os.version()}`, torch, python, stealPercent };
 }
 
 export async function runPeerBench(o: PeerOptions): Promise<PeerBenchResult> {
   const say = o.onProgress ?? (() => {});
   const { peer, torch, python } = await TorchPeer.start(o.python);
+  const cpuFrom = readCpuTimes();
   try {
     const audio = synthAudio(30);
     const rows: PeerRow[] = [];
@@ -237,7 +241,7 @@ export async function runPeerBench(o: PeerOptions): Promise<PeerBenchResult> {
         say(`infer ${preset} threads ${threads}: PyTorch ${s.p.map(round3).join(' ')}, ours ${s.o.map(round3).join(' ')}x real time`);
       }
     }
-    return { machine: describeMachine(torch, python), rounds: o.rounds, peer: rows };
+    return { machine: describeMachine(torch, python, stealPercent(cpuFrom, readCpuTimes())), rounds: o.rounds, peer: rows };
   } finally {
     peer.close();
   }

@@ -115,7 +115,13 @@ export async function benchCommand(ctx: CommandContext, _files: string[], v: Rec
   }
   ctx.out(`peak resident memory of codec-lab train --preset P --threads N (${memory[0]?.loss}, ${memory[0]?.steps} steps, bundled clip; MB = 2^20 bytes):`);
   for (const m of memory) ctx.out(`  ${m.preset.padEnd(5)} ${threadWord(m.threads)} ${mb(m.peakRssMb)} MB`);
+  if (result.stealPercent !== null) ctx.out(stealLine(result.stealPercent));
   return 0;
+}
+
+/** The hypervisor's share of the sitting, so a reader knows how far the figures are the machine's own. */
+function stealLine(percent: number): string {
+  return `CPU time the hypervisor gave to other guests while this machine had work, during the timing (steal, /proc/stat): ${percent.toFixed(1)}%`;
 }
 
 async function peerBench(ctx: CommandContext, quick: boolean, json: boolean, presets: PresetName[], threads: number[]): Promise<number> {
@@ -160,6 +166,7 @@ async function peerBench(ctx: CommandContext, quick: boolean, json: boolean, pre
   for (const m of memory) ctx.out(`  ${m.preset.padEnd(5)} ${threadWord(m.threads)} ${mb(m.peakRssMb)} | ${mb(m.pytorchPeakRssMb)}`);
   const mc = r.machine;
   ctx.out(`machine: ${mc.cpu}, ${mc.cores} cores; Node ${mc.node}; ${mc.os}; PyTorch ${mc.torch} (Python ${mc.python}); Codec Lab kernels: ${build === 'relaxed' ? 'relaxed SIMD' : '128-bit SIMD'}`);
+  if (mc.stealPercent !== null) ctx.out(stealLine(mc.stealPercent));
   return 0;
 }
 

@@ -50,6 +50,7 @@ describe('codec-lab bench --peer', () => {
       expect(mb).toBeLessThan(4096);
     }
     expect(b.machine).toMatchObject({ cpu: expect.any(String), cores: expect.any(Number), node: process.version, torch: probe.ok ? probe.torch : '' });
+    expect(b.machine.stealPercent).toBeGreaterThanOrEqual(0);
     expect(['relaxed', 'simd']).toContain(b.build);
   });
 });

@@ -127,5 +127,8 @@ describe('codec-lab info and bench', () => {
     expect(b.kernels.length).toBeGreaterThan(10);
     for (const k of b.kernels) expect(k).toMatchObject({ name: expect.any(String), gflops: expect.any(Number) });
     expect(b.train[0].stepsPerSec).toBeGreaterThan(0);
+    // Linux says how much of the sitting the hypervisor took (0 on bare metal).
+    expect(b.stealPercent).toBeGreaterThanOrEqual(0);
+    expect(b.stealPercent).toBeLessThan(100);
   });
 });
