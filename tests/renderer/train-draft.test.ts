@@ -85,4 +85,14 @@ describe('the saved settings of an earlier visit', () => {
     expect(d.schedule).toEqual(DEFAULT_CONFIG.schedule);
     expect(restoredDraft(options, 'not an object')).toEqual(fresh());
   });
+
+  it('keeps the network shape it saved (bits, latent channels, hop, width), but not the run to start from', () => {
+    const saved = { preset: 'tiny', bits: 2, latentChannels: 'x', hop: 128, width: 0.5, initFrom: 'tiny-wave-l1-old' };
+    const d = restoredDraft(options, saved);
+    expect(d).toMatchObject({ preset: 'tiny', bits: 2, hop: 128, width: 0.5 });
+    expect(d.latentChannels).toBeUndefined();
+    expect(d.initFrom).toBeUndefined();
+    expect(resolveConfig(trainRequest(d, DEFAULT_CONFIG))).toMatchObject({ bits: 2, latentChannels: 8, hop: 128, width: 0.5 });
+    expect(fresh().bits).toBeUndefined();
+  });
 });

@@ -56,6 +56,9 @@ export function trainRequest(d: TrainDraft, defaults: TrainConfig): Partial<Trai
   return request;
 }
 
+/** The shape settings beside the preset (TrainConfig's optional bits, latent channels, hop, width). */
+const SHAPE_KEYS = ['bits', 'latentChannels', 'hop', 'width'] as const;
+
 const isPrimitive = (v: unknown) => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
 
 /**
@@ -77,7 +80,7 @@ function mergeSection<T extends object>(base: T, saved: unknown, open: boolean):
 /**
  * The Train settings of the last visit over the engine's defaults. A saved file from any earlier
  * version loads: keys with a value of the default's type are taken, the sections (optimizer,
- * schedule, augmentation) key by key, a null (an emptied field once saved) is dropped, and a preset,
+ * schedule, augmentation) key by key, the network's shape, a null (an emptied field once saved) is dropped, and a preset,
  * loss, optimizer or schedule the engine no longer offers falls back to the default. The engine
  * validates the rest when a run starts, and says what is wrong.
  */
@@ -91,6 +94,12 @@ export function restoredDraft(options: TrainOptions, saved: unknown): TrainDraft
   draft.schedule = mergeSection(defaults.schedule, s.schedule, true);
   draft.augment = mergeSection(defaults.augment, s.augment, true);
   if (Array.isArray(s.split) && s.split.length === 3) draft.split = s.split.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined));
+  // The network's shape: settings the defaults leave out (each absent one is the preset's own), so the
+  // merge above drops them. Not the run to start from: a one-off choice, and that run may be gone.
+  for (const key of SHAPE_KEYS) {
+    const v = s[key];
+    if (typeof v === 'number' && Number.isFinite(v)) draft[key] = v;
+  }
   if (!options.presets.some((p) => p.name === draft.preset)) draft.preset = defaults.preset;
   if (!options.losses.some((l) => l.name === draft.loss)) draft.loss = defaults.loss;
   if (!options.optimizers.includes(draft.optimizer.name)) draft.optimizer = defaults.optimizer;
