@@ -2,6 +2,16 @@
 // the queue is training, it is not paused, and the next item's clips are in the library, that item
 // starts as an ordinary run; when it ends the next one starts. Each change is written to queue.json
 // before it is told, so what the page shows is what a restart finds.
+//
+// Only the process holding the folder's queue lock (src/runs/queue-lock.ts) runs or changes the
+// queue. A runner takes it for a change, or for work it finds left in queue.json, and gives it back
+// when the queue is idle (nothing queued or training), so an app left open does not keep a sweep in
+// a terminal from the folder. Without it, a runner shows the queue as its holder writes it (looking
+// every QUEUE_WATCH_MS), refuses changes with QUEUE_HELD naming the holder, and goes on with work the
+// holder left when that one ends.
+import path from 'node:path';
+import os from 'node:os';
+import { acquireQueueLock, describeHolder, holderAlive, QUEUE_LOCK_FILE, readQueueHolder, type QueueHolder, type QueueLock } from '../runs/queue-lock.js';
 import { afterRestart, cancelItem, moveItem, newQueueItemId, nextItem, QueueError, QueueStore, type QueueItem, type QueueState, type RunGroup } from '../runs/run-queue.js';
 import type { TrainConfig } from '../train/config.js';
 import type { TrainResult } from '../train/run.js';
@@ -12,6 +22,8 @@ export interface QueueView {
   items: (QueueItem<TrainConfig> & { waitingFor?: string[] })[];
   /** Why queue.json could not be read when the app started (the queue then started empty). */
   damaged?: string;
+  /** Another process runs this folder's queue (who, since when): this one only shows it until that one ends. */
+  heldElsewhere?: string;
 }
 
 export interface QueueHost {
@@ -23,24 +35,104 @@ export interface QueueHost {
   changed(view: QueueView): void;
 }
 
+/** How often a runner that does not hold the queue looks at it again (and takes it if it may). */
+export const QUEUE_WATCH_MS = 2000;
+
+/** Whether a queue has anything to train or training. */
+const hasWork = (s: QueueState<unknown>) => s.items.some((it) => it.status === 'queued' || it.status === 'running');
+
 export class QueueRunner {
-  private state: QueueState<TrainConfig>;
-  private readonly damaged?: string;
+  private state: QueueState<TrainConfig> = { paused: false, items: [] };
+  private damaged?: string;
   /** Shutting down: runs end because the app stops, not because they are done; nothing is written or started. */
   private closing = false;
+  /** This process's hold on the queue: taken for a change or for work left in the file, given back when the queue is idle. */
+  private lock: QueueLock | null = null;
+  /** Another live process that holds the queue, while this runner only shows it. */
+  private heldBy: QueueHolder | null = null;
+  private watch: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly store: QueueStore<TrainConfig>,
     private readonly host: QueueHost,
+    /** What this process is, for the lock's message to another one: "the Codec Lab app", "codec-lab sweep". */
+    private readonly owner = 'the Codec Lab app',
   ) {
-    let state: QueueState<TrainConfig> = { paused: false, items: [] };
+    this.observe();
+    // Work left by a process that ended (a run cut off by a restart): this one goes on with it.
+    if (!this.heldBy && hasWork(this.state)) this.tryTake();
+    if (!this.lock) this.startWatching();
+  }
+
+  private get runsDir(): string {
+    return path.dirname(this.store.file);
+  }
+
+  /** Without the lock: who holds it (another live process, or nobody), and queue.json as it is. */
+  private observe(): void {
+    const holder = readQueueHolder(path.join(this.runsDir, QUEUE_LOCK_FILE));
+    const mine = holder !== null && holder.pid === process.pid && holder.host === os.hostname();
+    this.heldBy = holder && !mine && holderAlive(holder) ? holder : null;
+    this.readShown((s) => s);
+  }
+
+  /** state = queue.json as `as` sees it; an unreadable file leaves the queue empty and says why. */
+  private readShown(as: (s: QueueState<TrainConfig>) => QueueState<TrainConfig>): void {
     try {
-      state = afterRestart(store.read());
+      this.state = as(this.store.read());
+      this.damaged = undefined;
     } catch (e) {
       if (!(e instanceof QueueError)) throw e;
+      this.state = { paused: false, items: [] };
       this.damaged = e.message;
     }
-    this.state = state;
+  }
+
+  /**
+   * Hold the queue for a change or a run: already, or now (queue.json then read as a restart finds
+   * it: an item another process left running was interrupted), or QUEUE_HELD naming who holds it.
+   */
+  take(): void {
+    if (this.lock) return;
+    const got = acquireQueueLock(this.runsDir, this.owner);
+    if ('heldBy' in got) {
+      this.heldBy = got.heldBy;
+      throw new QueueError('QUEUE_HELD', `the run queue of ${this.runsDir} is run by ${describeHolder(got.heldBy)}: it can be changed there, or here once that ends`);
+    }
+    this.lock = got;
+    this.heldBy = null;
+    if (this.watch) clearInterval(this.watch);
+    this.watch = null;
+    this.readShown(afterRestart);
+  }
+
+  private tryTake(): boolean {
+    try {
+      this.take();
+      return true;
+    } catch (e) {
+      if (e instanceof QueueError && e.code === 'QUEUE_HELD') return false;
+      throw e;
+    }
+  }
+
+  private startWatching(): void {
+    if (this.watch || this.closing) return;
+    this.watch = setInterval(() => this.look(), QUEUE_WATCH_MS);
+    this.watch.unref();
+  }
+
+  /** Without the lock: show the queue as its holder writes it, and take it when work is left in it with nobody holding it. */
+  private look(): void {
+    if (this.closing || this.lock) return;
+    const before = JSON.stringify(this.view());
+    this.observe();
+    if (!this.heldBy && hasWork(this.state) && this.tryTake()) {
+      this.host.changed(this.view());
+      this.pump();
+      return;
+    }
+    if (JSON.stringify(this.view()) !== before) this.host.changed(this.view());
   }
 
   view(): QueueView {
@@ -51,17 +143,26 @@ export class QueueRunner {
         return missing.length ? { ...it, waitingFor: missing } : it;
       }),
       ...(this.damaged ? { damaged: this.damaged } : {}),
+      ...(this.heldBy ? { heldElsewhere: describeHolder(this.heldBy) } : {}),
     };
   }
 
+  /** Write a change (the queue held: every change takes it first); an idle queue is given back. */
   private set(state: QueueState<TrainConfig>): void {
+    this.take();
     this.store.write(state);
     this.state = state;
+    if (!hasWork(state) && !this.closing) {
+      this.lock?.release();
+      this.lock = null;
+      this.startWatching();
+    }
     this.host.changed(this.view());
   }
 
   /** Add runs to the end of the queue; returns their ids. */
   add(runs: { config: TrainConfig; clips: { name: string; sha256: string }[]; group?: RunGroup }[]): string[] {
+    this.take();
     const addedAt = new Date().toISOString();
     const items = runs.map((r): QueueItem<TrainConfig> => ({ id: newQueueItemId(), config: r.config, clips: r.clips, ...(r.group ? { group: r.group } : {}), status: 'queued', addedAt }));
     this.set({ ...this.state, items: [...this.state.items, ...items] });
@@ -70,21 +171,25 @@ export class QueueRunner {
   }
 
   pause(paused: boolean): void {
+    this.take();
     this.set({ ...this.state, paused });
     this.pump();
   }
 
   cancel(id: string): void {
+    this.take();
     this.set(cancelItem(this.state, id));
   }
 
   move(id: string, to: number): void {
+    this.take();
     this.set(moveItem(this.state, id, to));
     this.pump();
   }
 
   /** Remove the finished, failed and cancelled items (their run folders stay). */
   clearFinished(): void {
+    this.take();
     this.set({ ...this.state, items: this.state.items.filter((it) => it.status === 'queued' || it.status === 'running') });
   }
 
@@ -94,11 +199,16 @@ export class QueueRunner {
    */
   close(): void {
     this.closing = true;
+    if (this.watch) clearInterval(this.watch);
+    this.watch = null;
+    this.lock?.release();
+    this.lock = null;
   }
 
   /** Start the next item if it can start now (call after anything that may let one: a run ended, a clip added). */
   pump(): void {
     if (this.closing) return;
+    if (!this.lock && !(hasWork(this.state) && !this.heldBy && this.tryTake())) return;
     const item = nextItem(this.state, (sha) => this.host.hasClip(sha));
     if (!item) return;
     let started: { runId: string; done: Promise<TrainResult> };

@@ -27,6 +27,8 @@ the settings of a run as in config.json, e.g.
 (optimizer and schedule take names). The runs go through the run queue of the output folder
 (DIR/queue.json, the app's own queue when DIR is its runs folder), so a sweep stopped by Ctrl-C or a
 crash goes on with --resume; each run is an ordinary run folder whose config.json names the sweep.
+One process runs a folder's queue at a time: while the app has DIR open, the sweep stops with
+QUEUE_HELD (add it from the app's Sweep box instead).
   --out DIR   where the run folders and queue.json are (default ./runs)
   --resume    train what is still queued in DIR/queue.json (its clips must be among the files)
   --json      print one JSON array, one object per run of this sweep: {"runDir", "values", "status"}`;
@@ -83,10 +85,22 @@ export async function sweepCommand(ctx: CommandContext, args: string[], v: Recor
       return { runId, done: handle.done.finally(() => active.delete(runId)) };
     },
     changed: () => {},
-  });
-  const damaged = queue.view().damaged;
+  }, 'codec-lab sweep');
+  try {
+    queue.take();
+  } catch (e) {
+    queue.close();
+    if (e instanceof QueueError && e.code === 'QUEUE_HELD') {
+      throw new QueueError('QUEUE_HELD', `the run queue of ${outDir} is run by ${queue.view().heldElsewhere}: add the sweep there (the app's Sweep box), or run it once that has ended`);
+    }
+    throw e;
+  }
+  const { damaged } = queue.view();
   // Never overwrite a queue file that could not be read: the student may want what is in it.
-  if (damaged) throw new QueueError('QUEUE_DAMAGED', `${damaged}; move it aside to start a new queue`);
+  if (damaged) {
+    queue.close();
+    throw new QueueError('QUEUE_DAMAGED', `${damaged}; move it aside to start a new queue`);
+  }
 
   const clipIds = clips.map((c) => ({ name: path.basename(c.file), sha256: audioSha256(c.audio) }));
   let mine: string[] = [];
@@ -113,6 +127,8 @@ export async function sweepCommand(ctx: CommandContext, args: string[], v: Recor
     while (pending(queue.view())) await new Promise((r) => setTimeout(r, 200));
   } finally {
     process.off('SIGINT', onSigint);
+    // Hand the queue on (a run of someone else's still training stays `running`: the next holder queues it again).
+    queue.close();
   }
   const items = queue.view().items.filter((i) => mine.includes(i.id));
   if (v.json) ctx.out(JSON.stringify(items.map((i) => ({ runDir: i.runId ? path.join(outDir, i.runId) : null, values: i.group?.value ?? null, status: i.status, message: i.message ?? null }))));

@@ -48,7 +48,7 @@ export interface QueueState<Config = unknown> {
 
 export class QueueError extends Error {
   constructor(
-    readonly code: 'QUEUE_NOT_FOUND' | 'QUEUE_ITEM_BUSY' | 'QUEUE_DAMAGED',
+    readonly code: 'QUEUE_NOT_FOUND' | 'QUEUE_ITEM_BUSY' | 'QUEUE_DAMAGED' | 'QUEUE_HELD',
     message: string,
   ) {
     super(message);

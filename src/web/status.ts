@@ -52,6 +52,7 @@ const STATUS = {
   QUEUE_NOT_FOUND: 404,
   QUEUE_ITEM_BUSY: 409,
   QUEUE_DAMAGED: 409,
+  QUEUE_HELD: 409,
   MUSHRA_INCOMPLETE: 409,
   LISTENING_WRONG_KIND: 409,
   // An export to PyTorch (src/export/): a folder that is not empty, a setting the exported trainer

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LabService } from '../../src/api/service.js';
-import { createDispatch } from '../../src/api/dispatch.js';
+import { dispatchCaller } from './dispatch-caller.js';
 import type { LabEvent, LrRangeResult, QueueView, TrainConfig } from '../../src/api/contract.js';
 import { readLog } from '../../src/runs/run-dir.js';
 import { tempDir } from '../helpers.js';
@@ -30,12 +30,7 @@ describe('a race of optimizers', () => {
     const runs = path.join(dir, 'runs');
     let lab = new LabService({ runsDir: runs, withBundledClip: true });
     try {
-      const d = createDispatch(lab, { runsDir: runs });
-      const call = async <T>(m: string, ...args: unknown[]): Promise<T> => {
-        const r = await d.call(m, args);
-        if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-        return r.value as T;
-      };
+      const call = dispatchCaller(lab, runs);
       const [clip] = await lab.listLibrary();
       await expect(call('startRace', [clip.id], BASE, { vary: 'optimizer', values: ['sgd'] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
       await expect(call('startRace', [clip.id], BASE, { vary: 'lr', values: [1e-3, 50] })).rejects.toMatchObject({ code: 'BAD_CONFIG', message: expect.stringMatching(/^lr 50: learning rate must be/) });

@@ -10,6 +10,7 @@ import { expandRace, expandSweep } from '../../src/train/sweep-grid.js';
 import { summarizeRun } from '../../src/api/run-summary.js';
 import { listRunDirs } from '../../src/runs/run-files.js';
 import { REPO, tempDir } from '../helpers.js';
+import { holdQueueLock } from '../runs/queue-lock-holder.js';
 
 const BIN = path.join(REPO, 'bin', 'codec-lab.js');
 const WHOLE = ['config.json', 'log.jsonl', 'metrics.json', 'best.weights', 'last.weights', 'split.json', 'test_reconstruction.wav'];
@@ -38,6 +39,25 @@ describe('sweeps', () => {
     expect(runs[0].group.id).toBe(runs[1].group.id);
     expect(() => expandRace({}, { vary: 'lr', values: [1e-3] })).toThrow(/2 to 8 values/);
     expect(() => expandRace({}, { vary: 'lr', values: [1e-3, 1e-3] })).toThrow(/each value once/);
+  });
+
+  it('stops with QUEUE_HELD, naming the holder, while another process runs the folder\'s queue, and leaves its queue alone', async () => {
+    const { dir, cleanup } = tempDir('codec-lab-sweep-held-');
+    const out = path.join(dir, 'runs');
+    const holder = await holdQueueLock(out, 'the Codec Lab app');
+    try {
+      const grid = path.join(dir, 'grid.json');
+      writeFileSync(grid, JSON.stringify({ base: { preset: 'tiny', steps: 2 }, grid: { lr: [1e-3, 2e-3] } }));
+      const r = spawnSync(process.execPath, [BIN, 'sweep', grid, '--out', out, '--json'], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status).toBe(1);
+      const { error } = JSON.parse(r.stdout) as { error: { code: string; message: string } };
+      expect(error.code).toBe('QUEUE_HELD');
+      expect(error.message).toMatch(new RegExp(`is run by the Codec Lab app \\(process ${holder.pid} on this machine, since .*\\): add the sweep there`));
+      expect(existsSync(path.join(out, 'queue.json'))).toBe(false);
+    } finally {
+      await holder.end();
+      cleanup();
+    }
   });
 
   it('trains four tiny runs one after another; killed halfway, --resume finishes them, every run folder whole', async () => {
