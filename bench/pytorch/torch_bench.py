@@ -85,9 +85,11 @@ def cpu_snapshot():
 
 
 def other_load(a, b, secs):
-    """Cores' worth of CPU used by other processes (and stolen) during a window."""
+    """Cores' worth of CPU used by other processes (and stolen) during a window. The machine's and the
+    process's tick counters advance at different moments, so the difference can dip a tick below
+    zero for an idle machine: that reads as none."""
     hz = os.sysconf("SC_CLK_TCK")
-    return ((b[0] - a[0]) - (b[2] - a[2]) + (b[1] - a[1])) / hz / secs
+    return max(0.0, ((b[0] - a[0]) - (b[2] - a[2]) + (b[1] - a[1])) / hz / secs)
 
 
 QUIET = 0.25  # a window counts as quiet if other processes used < this many cores
