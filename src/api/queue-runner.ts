@@ -106,13 +106,13 @@ export class QueueRunner {
     this.readShown(afterRestart);
   }
 
+  /** take(), or false: held elsewhere, or the lock could not be written (a full disk, a read-only folder); a change then says why. */
   private tryTake(): boolean {
     try {
       this.take();
       return true;
-    } catch (e) {
-      if (e instanceof QueueError && e.code === 'QUEUE_HELD') return false;
-      throw e;
+    } catch {
+      return false;
     }
   }
 
@@ -126,7 +126,12 @@ export class QueueRunner {
   private look(): void {
     if (this.closing || this.lock) return;
     const before = JSON.stringify(this.view());
-    this.observe();
+    try {
+      this.observe();
+    } catch {
+      // queue.json cannot be read just now (not a queue error: a permission, a folder in its place): look again later.
+      return;
+    }
     if (!this.heldBy && hasWork(this.state) && this.tryTake()) {
       this.host.changed(this.view());
       this.pump();
