@@ -25,6 +25,54 @@ export type KernelBuild = 'relaxed' | 'simd';
 /** The build asked for in the environment (CODEC_LAB_KERNELS=simd or relaxed), if any. */
 const ASKED: KernelBuild | undefined = process.env.CODEC_LAB_KERNELS === 'simd' || process.env.CODEC_LAB_KERNELS === 'relaxed' ? process.env.CODEC_LAB_KERNELS : undefined;
 
+function wasmDir(): string {
+  // Compiled engine: dist/kernels/core.js -> dist/wasm. Source under vitest: src/kernels/core.ts -> dist/wasm.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const fromDist = path.resolve(here, '..', 'wasm');
+  const fromSrc = path.resolve(here, '..', '..', 'dist', 'wasm');
+  return here.split(path.sep).includes('src') ? fromSrc : fromDist;
+}
+
+/** Each build's bytes, read once per thread. */
+const builds = new Map<KernelBuild, Uint8Array<ArrayBuffer>>();
+
+function readBuild(build: KernelBuild): Uint8Array<ArrayBuffer> {
+  const known = builds.get(build);
+  if (known) return known;
+  const file = path.join(wasmDir(), build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels-simd.wasm');
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    throw new Error(`kernel core not built: ${file} is missing. Run \`npm run build\`.`);
+  }
+  builds.set(build, bytes);
+  return bytes;
+}
+
+/**
+ * Each build compiled once per thread (null: this runtime does not validate it). Every KernelCore
+ * of a thread instantiates the same module, so a new core starts on code V8 has already optimized
+ * instead of compiling and tiering up again.
+ */
+const modules = new Map<KernelBuild, WebAssembly.Module | null>();
+
+function compiledBuild(build: KernelBuild): WebAssembly.Module | null {
+  if (!modules.has(build)) {
+    const bytes = readBuild(build);
+    modules.set(build, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);
+  }
+  return modules.get(build)!;
+}
+
+function relaxedValidates(): boolean {
+  try {
+    return WebAssembly.validate(readBuild('relaxed'));
+  } catch {
+    return false; // not built: create() says so
+  }
+}
+
 // Before any module is compiled: V8 reads the flag when it validates one. Setting a flag at run time
 // is allowed by V8 for flags like this one (Node documents setFlagsFromString as use-at-your-own-risk).
 // Only where the relaxed build does not validate as it is: a V8 that ships relaxed SIMD on by default
@@ -35,31 +83,6 @@ if (ASKED !== 'simd' && !relaxedValidates()) {
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   } catch {
     // No V8 flags here: the validation below picks what the runtime accepts.
-  }
-}
-
-function wasmDir(): string {
-  // Compiled engine: dist/kernels/core.js -> dist/wasm. Source under vitest: src/kernels/core.ts -> dist/wasm.
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const fromDist = path.resolve(here, '..', 'wasm');
-  const fromSrc = path.resolve(here, '..', '..', 'dist', 'wasm');
-  return here.split(path.sep).includes('src') ? fromSrc : fromDist;
-}
-
-function readBuild(build: KernelBuild): Uint8Array<ArrayBuffer> {
-  const file = path.join(wasmDir(), build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels-simd.wasm');
-  try {
-    return readFileSync(file);
-  } catch {
-    throw new Error(`kernel core not built: ${file} is missing. Run \`npm run build\`.`);
-  }
-}
-
-function relaxedValidates(): boolean {
-  try {
-    return WebAssembly.validate(readBuild('relaxed'));
-  } catch {
-    return false; // not built: create() says so
   }
 }
 
@@ -80,9 +103,8 @@ export class KernelCore {
   static create(prefer: KernelBuild | undefined = ASKED): KernelCore {
     const order: KernelBuild[] = prefer === 'simd' ? ['simd'] : ['relaxed', 'simd'];
     for (const build of order) {
-      const bytes = readBuild(build);
-      if (!WebAssembly.validate(bytes)) continue;
-      const module = new WebAssembly.Module(bytes);
+      const module = compiledBuild(build);
+      if (!module) continue;
       const instance = new WebAssembly.Instance(module, { env: { abort: onAbort } });
       // The raw exports, not the compiler's JavaScript glue: the same functions, called directly.
       return new KernelCore(instance.exports as unknown as KernelExports, build);
