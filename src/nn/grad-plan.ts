@@ -180,9 +180,10 @@ export class GradPlanner {
 
 /**
  * The smallest free buffer that holds `floats` (taken out of `free`), or none. Smaller gradients
- * (the network's narrow middle) reuse the wide layers' buffers instead of growing the pool.
+ * (the network's narrow middle) reuse the wide layers' buffers instead of growing the pool; the
+ * graph's activations take freed buffers the same way (src/nn/model.ts).
  */
-function takeFree(free: ZeroRange[], floats: number): ZeroRange | undefined {
+export function takeFree<B extends { floats: number }>(free: B[], floats: number): B | undefined {
   let best = -1;
   for (let i = 0; i < free.length; i++) if (free[i].floats >= floats && (best < 0 || free[i].floats < free[best].floats)) best = i;
   return best < 0 ? undefined : free.splice(best, 1)[0];

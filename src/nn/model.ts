@@ -16,7 +16,7 @@ import {
 import { addForward, addInPlace, eluBackward, eluForward, tanhBackward, tanhForward, zero } from '../kernels/ops.js';
 import { dropoutBackward, dropoutForward, dropoutKey } from '../kernels/dropout.js';
 import { countParams, paramShapes, type LayerSpec, type Preset } from './presets.js';
-import { GradPlanner, type FirstWrite, type GradPlan, type GradSlot, type PassThrough } from './grad-plan.js';
+import { GradPlanner, takeFree, type FirstWrite, type GradPlan, type GradSlot, type PassThrough } from './grad-plan.js';
 import { Random } from '../util/random.js';
 
 /**
@@ -220,11 +220,7 @@ export class CodecGraph {
 
   /** The smallest free buffer that holds `floats`, else a new one. */
   private buffer(floats: number): number {
-    let best = -1;
-    this.freeBuffers.forEach((b, i) => {
-      if (b.floats >= floats && (best < 0 || b.floats < this.freeBuffers[best].floats)) best = i;
-    });
-    return best < 0 ? this.store.core.allocF32(floats) : this.freeBuffers.splice(best, 1)[0].ptr;
+    return takeFree(this.freeBuffers, floats)?.ptr ?? this.store.core.allocF32(floats);
   }
 
   /** `x` is read by no later op, forward or backward: its buffer goes to the next activation that fits. */
