@@ -10,8 +10,8 @@
 // every QUEUE_WATCH_MS), refuses changes with QUEUE_HELD naming the holder, and goes on with work the
 // holder left when that one ends.
 import path from 'node:path';
-import os from 'node:os';
-import { acquireQueueLock, describeHolder, holderAlive, QUEUE_LOCK_FILE, readQueueHolder, type QueueHolder, type QueueLock } from '../runs/queue-lock.js';
+import { acquireQueueLock, describeHolder, holderAlive, otherHolder, QUEUE_LOCK_FILE, type QueueHolder, type QueueLock } from '../runs/queue-lock.js';
+import { fileStamp } from '../runs/run-files.js';
 import { afterRestart, cancelItem, moveItem, newQueueItemId, nextItem, QueueError, QueueStore, type QueueItem, type QueueState, type RunGroup } from '../runs/run-queue.js';
 import type { TrainConfig } from '../train/config.js';
 import type { TrainResult } from '../train/run.js';
@@ -51,6 +51,8 @@ export class QueueRunner {
   /** Another live process that holds the queue, while this runner only shows it. */
   private heldBy: QueueHolder | null = null;
   private watch: ReturnType<typeof setInterval> | null = null;
+  /** The queue and lock files as look() last read them (fileStamp). */
+  private lookedAt = '';
 
   constructor(
     private readonly store: QueueStore<TrainConfig>,
@@ -60,8 +62,7 @@ export class QueueRunner {
   ) {
     this.observe();
     // Work left by a process that ended (a run cut off by a restart): this one goes on with it.
-    if (!this.heldBy && hasWork(this.state)) this.tryTake();
-    if (!this.lock) this.startWatching();
+    if (!this.takeLeftWork()) this.startWatching();
   }
 
   private get runsDir(): string {
@@ -70,9 +71,7 @@ export class QueueRunner {
 
   /** Without the lock: who holds it (another live process, or nobody), and queue.json as it is. */
   private observe(): void {
-    const holder = readQueueHolder(path.join(this.runsDir, QUEUE_LOCK_FILE));
-    const mine = holder !== null && holder.pid === process.pid && holder.host === os.hostname();
-    this.heldBy = holder && !mine && holderAlive(holder) ? holder : null;
+    this.heldBy = otherHolder(this.runsDir);
     this.readShown((s) => s);
   }
 
@@ -106,8 +105,14 @@ export class QueueRunner {
     this.readShown(afterRestart);
   }
 
-  /** take(), or false: held elsewhere, or the lock could not be written (a full disk, a read-only folder); a change then says why. */
-  private tryTake(): boolean {
+  /**
+   * Hold the queue if it has work and nobody else holds it (work a process that ended left behind),
+   * and say whether this runner holds it now. Not taken when the lock cannot be written (a full
+   * disk, a read-only folder): the next change says why.
+   */
+  private takeLeftWork(): boolean {
+    if (this.lock) return true;
+    if (this.heldBy || !hasWork(this.state)) return false;
     try {
       this.take();
       return true;
@@ -122,9 +127,16 @@ export class QueueRunner {
     this.watch.unref();
   }
 
-  /** Without the lock: show the queue as its holder writes it, and take it when work is left in it with nobody holding it. */
+  /**
+   * Without the lock: show the queue as its holder writes it, and take it when work is left in it
+   * with nobody holding it. The files are read again only when one of them changed or the holder
+   * ended (an idle app looks every QUEUE_WATCH_MS for as long as it runs).
+   */
   private look(): void {
     if (this.closing || this.lock) return;
+    const stamp = [this.store.file, path.join(this.runsDir, QUEUE_LOCK_FILE)].map(fileStamp).join('|');
+    // Unchanged files say nothing new, unless the holder has ended since (a crash leaves its lock).
+    if (stamp === this.lookedAt && (!this.heldBy || holderAlive(this.heldBy))) return;
     const before = JSON.stringify(this.view());
     try {
       this.observe();
@@ -132,7 +144,8 @@ export class QueueRunner {
       // queue.json cannot be read just now (not a queue error: a permission, a folder in its place): look again later.
       return;
     }
-    if (!this.heldBy && hasWork(this.state) && this.tryTake()) {
+    this.lookedAt = stamp;
+    if (this.takeLeftWork()) {
       this.host.changed(this.view());
       this.pump();
       return;
@@ -152,9 +165,10 @@ export class QueueRunner {
     };
   }
 
-  /** Write a change (the queue held: every change takes it first); an idle queue is given back. */
-  private set(state: QueueState<TrainConfig>): void {
+  /** Hold the queue and write `next` of it; an idle queue is given back. */
+  private change(next: (s: QueueState<TrainConfig>) => QueueState<TrainConfig>): void {
     this.take();
+    const state = next(this.state);
     this.store.write(state);
     this.state = state;
     if (!hasWork(state) && !this.closing) {
@@ -167,35 +181,30 @@ export class QueueRunner {
 
   /** Add runs to the end of the queue; returns their ids. */
   add(runs: { config: TrainConfig; clips: { name: string; sha256: string }[]; group?: RunGroup }[]): string[] {
-    this.take();
     const addedAt = new Date().toISOString();
     const items = runs.map((r): QueueItem<TrainConfig> => ({ id: newQueueItemId(), config: r.config, clips: r.clips, ...(r.group ? { group: r.group } : {}), status: 'queued', addedAt }));
-    this.set({ ...this.state, items: [...this.state.items, ...items] });
+    this.change((s) => ({ ...s, items: [...s.items, ...items] }));
     this.pump();
     return items.map((it) => it.id);
   }
 
   pause(paused: boolean): void {
-    this.take();
-    this.set({ ...this.state, paused });
+    this.change((s) => ({ ...s, paused }));
     this.pump();
   }
 
   cancel(id: string): void {
-    this.take();
-    this.set(cancelItem(this.state, id));
+    this.change((s) => cancelItem(s, id));
   }
 
   move(id: string, to: number): void {
-    this.take();
-    this.set(moveItem(this.state, id, to));
+    this.change((s) => moveItem(s, id, to));
     this.pump();
   }
 
   /** Remove the finished, failed and cancelled items (their run folders stay). */
   clearFinished(): void {
-    this.take();
-    this.set({ ...this.state, items: this.state.items.filter((it) => it.status === 'queued' || it.status === 'running') });
+    this.change((s) => ({ ...s, items: s.items.filter((it) => it.status === 'queued' || it.status === 'running') }));
   }
 
   /**
@@ -212,8 +221,7 @@ export class QueueRunner {
 
   /** Start the next item if it can start now (call after anything that may let one: a run ended, a clip added). */
   pump(): void {
-    if (this.closing) return;
-    if (!this.lock && !(hasWork(this.state) && !this.heldBy && this.tryTake())) return;
+    if (this.closing || !this.takeLeftWork()) return;
     const item = nextItem(this.state, (sha) => this.host.hasClip(sha));
     if (!item) return;
     let started: { runId: string; done: Promise<TrainResult> };
@@ -232,8 +240,8 @@ export class QueueRunner {
     );
   }
 
-  private update(id: string, change: Partial<QueueItem<TrainConfig>>): void {
-    this.set({ ...this.state, items: this.state.items.map((it) => (it.id === id ? { ...it, ...change } : it)) });
+  private update(id: string, fields: Partial<QueueItem<TrainConfig>>): void {
+    this.change((s) => ({ ...s, items: s.items.map((it) => (it.id === id ? { ...it, ...fields } : it)) }));
   }
 
   private finish(id: string, change: Partial<QueueItem<TrainConfig>>): void {

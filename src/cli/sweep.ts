@@ -86,48 +86,48 @@ export async function sweepCommand(ctx: CommandContext, args: string[], v: Recor
     },
     changed: () => {},
   }, 'codec-lab sweep');
-  try {
-    queue.take();
-  } catch (e) {
-    queue.close();
-    if (e instanceof QueueError && e.code === 'QUEUE_HELD') {
-      throw new QueueError('QUEUE_HELD', `the run queue of ${outDir} is run by ${queue.view().heldElsewhere}: add the sweep there (the app's Sweep box), or run it once that has ended`);
-    }
-    throw e;
-  }
-  const { damaged } = queue.view();
-  // Never overwrite a queue file that could not be read: the student may want what is in it.
-  if (damaged) {
-    queue.close();
-    throw new QueueError('QUEUE_DAMAGED', `${damaged}; move it aside to start a new queue`);
-  }
-
-  const clipIds = clips.map((c) => ({ name: path.basename(c.file), sha256: audioSha256(c.audio) }));
   let mine: string[] = [];
-  if (planned.length) {
-    ctx.err(`${planned.length} runs queued in ${path.join(outDir, 'queue.json')}`);
-    mine = queue.add(planned.map((p) => ({ config: p.config, clips: clipIds, group: p.group })));
-  } else {
-    queue.pump();
-    mine = queue.view().items.filter((i) => i.status === 'queued' || i.status === 'running').map((i) => i.id);
-    if (mine.length === 0) ctx.err('nothing is queued');
-  }
-
   let interrupts = 0;
-  const onSigint = () => {
-    if (++interrupts > 1) process.exit(130);
-    ctx.err('stopping the run in progress (it is kept); the rest stays queued: codec-lab sweep --resume goes on');
-    queue.close();
-    for (const h of active.values()) h.stop();
-  };
-  process.on('SIGINT', onSigint);
   try {
-    // Until none of this sweep's items can still start here (queued with clips at hand, or running).
-    const pending = (q: QueueView) => q.items.some((i) => mine.includes(i.id) && (i.status === 'running' || (i.status === 'queued' && !i.waitingFor && interrupts === 0)));
-    while (pending(queue.view())) await new Promise((r) => setTimeout(r, 200));
+    try {
+      queue.take();
+    } catch (e) {
+      if (e instanceof QueueError && e.code === 'QUEUE_HELD') {
+        throw new QueueError('QUEUE_HELD', `the run queue of ${outDir} is run by ${queue.view().heldElsewhere}: add the sweep there (the app's Sweep box), or run it once that has ended`);
+      }
+      throw e;
+    }
+    const { damaged } = queue.view();
+    // Never overwrite a queue file that could not be read: the student may want what is in it.
+    if (damaged) throw new QueueError('QUEUE_DAMAGED', `${damaged}; move it aside to start a new queue`);
+
+    const clipIds = clips.map((c) => ({ name: path.basename(c.file), sha256: audioSha256(c.audio) }));
+    if (planned.length) {
+      ctx.err(`${planned.length} runs queued in ${path.join(outDir, 'queue.json')}`);
+      mine = queue.add(planned.map((p) => ({ config: p.config, clips: clipIds, group: p.group })));
+    } else {
+      queue.pump();
+      mine = queue.view().items.filter((i) => i.status === 'queued' || i.status === 'running').map((i) => i.id);
+      if (mine.length === 0) ctx.err('nothing is queued');
+    }
+
+    const onSigint = () => {
+      if (++interrupts > 1) process.exit(130);
+      ctx.err('stopping the run in progress (it is kept); the rest stays queued: codec-lab sweep --resume goes on');
+      queue.close();
+      for (const h of active.values()) h.stop();
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      // Until none of this sweep's items can still start here (queued with clips at hand, or running).
+      const pending = (q: QueueView) => q.items.some((i) => mine.includes(i.id) && (i.status === 'running' || (i.status === 'queued' && !i.waitingFor && interrupts === 0)));
+      while (pending(queue.view())) await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
   } finally {
-    process.off('SIGINT', onSigint);
-    // Hand the queue on (a run of someone else's still training stays `running`: the next holder queues it again).
+    // Hand the queue on, however this ends (a run of someone else's still training stays `running`:
+    // the next holder queues it again).
     queue.close();
   }
   const items = queue.view().items.filter((i) => mine.includes(i.id));

@@ -23,7 +23,7 @@ import type { Preset } from '../nn/presets.js';
 import { decodeWeights } from '../nn/weights.js';
 import { evaluateCodec, type EvalClip } from '../eval/evaluate.js';
 import { readJson, readTestSplit } from '../runs/run-dir.js';
-import { readRunFile } from '../runs/run-files.js';
+import { readRunFile, statStamp } from '../runs/run-files.js';
 import { toThreadError } from '../util/thread-error.js';
 import { spectralView } from '../views/spectral-view.js';
 import { chunkedOracle } from '../phase/oracle.js';
@@ -64,7 +64,7 @@ function codecFor(ref: WeightsRef): ParallelCodec {
   }
   // A run saves its weights under a temporary name and renames it into place: a new inode, however
   // quickly after the last one and whatever its size.
-  const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+  const stamp = statStamp(st);
   let w = weightsCache.get(ref.file);
   if (w?.stamp !== stamp) {
     const file = decodeWeights(new Uint8Array(readRunFile(ref.file)), ref.file);

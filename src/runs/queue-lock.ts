@@ -13,6 +13,7 @@ import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { tempNameFor } from '../util/atomic-file.js';
+import { processAlive } from './run-dir.js';
 
 export const QUEUE_LOCK_FILE = 'queue.lock';
 
@@ -27,7 +28,6 @@ export interface QueueHolder {
 }
 
 export interface QueueLock {
-  readonly file: string;
   /** Remove the lock, if it is still this process's. */
   release(): void;
 }
@@ -46,20 +46,20 @@ export function readQueueHolder(file: string): QueueHolder | null {
   }
 }
 
-/** Whether a process of this host with this pid runs (signal 0 checks without sending anything). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it runs, as another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Whether a holder is this process. */
+export function isThisProcess(h: QueueHolder): boolean {
+  return h.pid === process.pid && h.host === os.hostname();
 }
 
 /** Whether the holder still holds: on another host it cannot be checked, so it does. */
 export function holderAlive(h: QueueHolder): boolean {
-  return h.host !== os.hostname() || alive(h.pid);
+  return h.host !== os.hostname() || processAlive(h.pid);
+}
+
+/** Another live process holding the queue of `runsDir`, or null (nobody, this process, or a stale lock). */
+export function otherHolder(runsDir: string): QueueHolder | null {
+  const h = readQueueHolder(path.join(runsDir, QUEUE_LOCK_FILE));
+  return h && !isThisProcess(h) && holderAlive(h) ? h : null;
 }
 
 /** "the Codec Lab app (process 1234 on this machine, since 2026-11-28T00:30:00.000Z)" */
@@ -78,7 +78,7 @@ export function acquireQueueLock(runsDir: string, what: string): QueueLock | { h
   for (let attempt = 0; attempt < 3; attempt++) {
     if (createWhole(file, JSON.stringify(me) + '\n')) return ownLock(file);
     const holder = readQueueHolder(file);
-    if (holder && holder.pid === process.pid && holder.host === me.host) return ownLock(file);
+    if (holder && isThisProcess(holder)) return ownLock(file);
     if (holder && holderAlive(holder)) return { heldBy: holder };
     // Stale, or not a lock (a file edited by hand): take its place.
     rmSync(file, { force: true });
@@ -109,10 +109,9 @@ function createWhole(file: string, text: string): boolean {
 
 function ownLock(file: string): QueueLock {
   return {
-    file,
     release() {
       const holder = readQueueHolder(file);
-      if (holder && holder.pid === process.pid && holder.host === os.hostname()) rmSync(file, { force: true });
+      if (holder && isThisProcess(holder)) rmSync(file, { force: true });
     },
   };
 }

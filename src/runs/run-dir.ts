@@ -124,8 +124,8 @@ export class RunLog {
   }
 }
 
-/** True if a process with this id is running (so a temporary file it owns may still be written). */
-function processAlive(pid: number): boolean {
+/** True if a process with this id is running on this machine (so a file it owns may still be written). */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

@@ -13,6 +13,23 @@ export const TRASH_DIR = 'trash';
 /** The folder in the runs folder that holds the listening tests (src/listening/store.ts); never listed as a run. */
 export const LISTENING_DIR = 'listening';
 
+/**
+ * What changes when a file is replaced or rewritten: inode (a rename of a new file into place), size
+ * and modification time. Files written atomically (util/atomic-file.ts) always get a new inode.
+ */
+export function statStamp(st: Stats): string {
+  return `${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
+/** statStamp of `p`, or 'none' when there is no such entry. */
+export function fileStamp(p: string): string {
+  try {
+    return statStamp(lstatSync(p));
+  } catch {
+    return 'none';
+  }
+}
+
 /** True if `p` is a folder itself, not a link to one. */
 export function isRealDir(p: string): boolean {
   try {
