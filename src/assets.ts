@@ -1,5 +1,5 @@
 // Where the files that ship with Codec Lab are, whether it runs from src/ (tests) or dist/ (installed).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,6 +8,11 @@ export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 
 /** The clip loaded on first start and used by commands given no file (see assets/README.md). */
 export const BUNDLED_CLIP = path.join(PACKAGE_ROOT, 'assets', 'folk_wesnoth_traveling_minstrels.wav');
+
+/** Codec Lab's version, as its package.json says. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /**
  * A worker thread's compiled entry (dist/<rel>): worker threads run the built engine, which `npm

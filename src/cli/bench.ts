@@ -108,7 +108,7 @@ export async function benchCommand(ctx: CommandContext, _files: string[], v: Rec
     ctx.out(`  ${t.preset.padEnd(5)} ${t.loss.padEnd(9)} ${threadWord(t.threads)} own ${val.ownMs.toFixed(1).padStart(6)} ms, yardstick ${val.yardstickMs.toFixed(1).padStart(6)} ms = ${(100 * val.yardstickShare).toFixed(1)}% of training time when validating every ${DEFAULT_CONFIG.valEvery} steps`);
   }
   ctx.out('inference (10 s clip, encode + decode):');
-  for (const i of result.infer) ctx.out(`  ${i.preset.padEnd(5)} ${i.threads} thread${i.threads > 1 ? 's' : ' '} ${i.rtf.toFixed(1)}x real time`);
+  for (const i of result.infer) ctx.out(`  ${i.preset.padEnd(5)} ${threadWord(i.threads)} ${i.rtf.toFixed(1)}x real time`);
   if (result.kernels.length) {
     ctx.out(`convolution kernels (batch 8), against the GEMM ceiling: the core's own in-cache 64x64x64 matrix product, ${result.kernelCeilingGflops.toFixed(1)} GFLOP/s:`);
     for (const k of result.kernels) ctx.out(`  ${k.name.padEnd(46)} ${k.gflops.toFixed(1).padStart(5)} GFLOP/s ${(100 * k.ofCeiling).toFixed(0).padStart(4)}%`);

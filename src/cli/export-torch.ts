@@ -1,8 +1,7 @@
 // codec-lab export-torch: write an experiment as a PyTorch project trained with DistributedDataParallel
 // (src/export/), from a run folder or from the same options as `train`.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUNDLED_CLIP, PACKAGE_ROOT } from '../assets.js';
+import { BUNDLED_CLIP, packageVersion } from '../assets.js';
 import { loadClips } from '../data/load.js';
 import { loadInitWeights } from '../train/init-weights.js';
 import { projectFromRun, projectFromSettings, INIT_CHOICES, type InitChoice } from '../export/sources.js';
@@ -36,11 +35,6 @@ trained here. --init-from DIR starts from that run's best weights.
 Not exported (refused): Setup B, and the tilt augmentation.`;
 
 export const exportTorchOptions = { ...trainOptions, run: { type: 'string' }, init: { type: 'string' } } as const;
-
-/** Codec Lab's version, recorded in experiment.json. */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-}
 
 export async function exportTorchCommand(ctx: CommandContext, files: string[], v: Record<string, unknown>): Promise<number> {
   if (typeof v.out !== 'string') throw new CliError('BAD_ARGUMENTS', '--out DIR is required: the folder the project is written to');

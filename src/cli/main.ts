@@ -1,9 +1,7 @@
 // The command line: `codec-lab COMMAND [options]`. Each command is a function of its arguments
 // that returns an exit status; results go to stdout, everything else to stderr.
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { PACKAGE_ROOT } from '../assets.js';
+import { packageVersion } from '../assets.js';
 import { processContext, type CommandContext } from './context.js';
 import { inspectCommand, inspectHelp } from './inspect.js';
 import { trainCommand, trainHelp, trainOptions } from './train.js';
@@ -101,11 +99,6 @@ const commands: Record<string, Command> = {
   },
 };
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 /**
  * A failed command says why on stderr; with --json it also prints the one JSON document it promised,
  * `{"ok": false, "error": {"code", "message"}}`, so a script reading stdout never gets nothing. The
@@ -126,7 +119,7 @@ export async function main(argv: string[], ctx: CommandContext = processContext)
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V') {
-    ctx.out(version());
+    ctx.out(packageVersion());
     return 0;
   }
   const command = commands[name];

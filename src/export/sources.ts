@@ -2,7 +2,7 @@
 // or settings and audio as `codec-lab train` takes them (the split drawn as a run would draw it).
 import path from 'node:path';
 import { loadClips } from '../data/load.js';
-import { splitSegments, type Clip } from '../data/dataset.js';
+import { splitForRun, type Clip } from '../data/dataset.js';
 import { DEFAULT_CONFIG, modelPreset, resolveConfig, type TrainConfig } from '../train/config.js';
 import { audioSha256, readSplit, splitRecord, type SplitRecord } from '../runs/split-file.js';
 import { loadRunWeights, readJson } from '../runs/run-dir.js';
@@ -64,7 +64,7 @@ export async function projectFromRun(runDir: string, files: readonly string[], i
  */
 export function projectFromSettings(config: TrainConfig, clips: readonly (Clip & { file: string })[], init: { params: Float32Array; step: number | null } | null, version: string): TorchProject {
   checkExportable(config);
-  const split: SplitRecord = splitRecord(clips, splitSegments(clips, { segment: config.segment, seed: config.seed, ratios: config.split, trainFraction: config.dataFraction }));
+  const split: SplitRecord = splitRecord(clips, splitForRun(clips, config));
   const initRecord = init && config.initFrom ? { file: INIT_FILE, fromRun: config.initFrom, step: init.step } : null;
   return {
     experiment: makeExperiment({ config, split, clipNames: clips.map((c) => c.file), init: initRecord, fromRun: null, version }),

@@ -2,7 +2,7 @@
 // whatever thread creates it (the trainer puts it in a worker); it never touches the disk.
 import { KernelCore } from '../kernels/core.js';
 import { copy, hasNonFinite, sumSqDiff, sumSquares } from '../kernels/ops.js';
-import { BatchSampler, splitSegments, type Clip, type DataSplit } from '../data/dataset.js';
+import { BatchSampler, splitForRun, type Clip, type DataSplit } from '../data/dataset.js';
 import { allocParams, CodecGraph, initParams, paramLayout, type ParamStore } from '../nn/model.js';
 import { BatchGradients } from './gradients.js';
 import { GradTeam } from './grad-team.js';
@@ -76,7 +76,7 @@ export class TrainingSession {
   ) {
     const c = config;
     this.preset = modelPreset(c);
-    this.split = splitSegments(clips, { segment: c.segment, seed: c.seed, ratios: c.split, trainFraction: c.dataFraction });
+    this.split = splitForRun(clips, c);
     this.core = KernelCore.create();
     const layout = paramLayout(this.preset);
     this.nParams = layout.total;
