@@ -4,7 +4,7 @@
 // listed as 'damaged' with the reason (which file, what is wrong), so the student sees it and can
 // remove it; it never breaks the list, and the page never meets a value of the wrong type.
 import path from 'node:path';
-import { presetShape, PRESETS, type ModelShape, type PresetName } from '../nn/presets.js';
+import { presetShape, PRESETS, type PresetName } from '../nn/presets.js';
 import { isLossName } from '../losses/index.js';
 import { readJson, readLog, removeStaleTemporaries, type LogEntry } from '../runs/run-dir.js';
 import { entryExists, isRegularFile } from '../runs/run-files.js';
@@ -12,6 +12,7 @@ import { readRunNotes } from '../runs/run-notes.js';
 import type { RunStatus, TrainResult } from '../train/run.js';
 import { DEFAULT_CONFIG, type TrainConfig } from '../train/config.js';
 import { describeValue } from '../util/describe-value.js';
+import { SHAPE_SETTINGS } from '../common/shape-settings.js';
 import { pathHider } from './hide-paths.js';
 import type { RunSummary } from './contract.js';
 
@@ -38,7 +39,6 @@ function need(file: string, obj: Record<string, unknown>, key: string, kind: Kin
   if (!isKind(v, kind)) throw new Damage(`${file}: '${key}' should be ${KIND_WORD[kind]}${o.nullable ? ' or null' : ''}, not ${describeValue(v)}`);
 }
 
-const SHAPE_KEYS: readonly (keyof ModelShape)[] = ['bits', 'latentChannels', 'hop', 'width'];
 
 /** The keys the app reads are required; the rest (added over time, absent in older runs) must only have the right type. */
 function storedConfig(v: unknown): RunSummary['config'] & object {
@@ -76,9 +76,9 @@ function storedConfig(v: unknown): RunSummary['config'] & object {
   if (v.split === undefined) v.split = [...DEFAULT_CONFIG.split];
   if (isObject(v.augment) && v.augment.tiltDb === undefined) v.augment.tiltDb = 0;
   // The shape (bits, latent channels, hop, width) came later still: a run without it has its preset's.
-  for (const key of SHAPE_KEYS) need(file, v, key, 'number', { optional: true });
+  for (const key of SHAPE_SETTINGS) need(file, v, key, 'number', { optional: true });
   const own = presetShape(PRESETS[v.preset as PresetName]);
-  for (const key of SHAPE_KEYS) if (v[key] === undefined) v[key] = own[key];
+  for (const key of SHAPE_SETTINGS) if (v[key] === undefined) v[key] = own[key];
   return v as unknown as TrainConfig & { clips?: string[] };
 }
 

@@ -5,7 +5,6 @@
 import { Random } from '../util/random.js';
 import { addNoiseAtSnr, highShelf, TILT_CORNER_HZ } from './augment.js';
 import { MODEL_RATE } from '../audio/prepare.js';
-import type { TrainConfig } from '../train/config.js';
 
 export interface Clip {
   name: string;
@@ -38,14 +37,6 @@ export interface DataSplit {
   test: Segment[];
   /** Clips too short for even one segment, with the reason, so the user is told rather than surprised. */
   skipped: { name: string; reason: string }[];
-}
-
-/**
- * The split a run's settings make of its clips: the one place that reads them for it, so a training
- * session and a PyTorch export of the same settings split alike.
- */
-export function splitForRun(clips: readonly Clip[], c: Pick<TrainConfig, 'segment' | 'seed' | 'split' | 'dataFraction'>): DataSplit {
-  return splitSegments(clips, { segment: c.segment, seed: c.seed, ratios: c.split, trainFraction: c.dataFraction });
 }
 
 export class DataError extends Error {

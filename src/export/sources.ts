@@ -2,8 +2,8 @@
 // or settings and audio as `codec-lab train` takes them (the split drawn as a run would draw it).
 import path from 'node:path';
 import { loadClips } from '../data/load.js';
-import { splitForRun, type Clip } from '../data/dataset.js';
-import { DEFAULT_CONFIG, modelPreset, resolveConfig, type TrainConfig } from '../train/config.js';
+import type { Clip } from '../data/dataset.js';
+import { modelPreset, resolveConfig, RUN_SETTINGS, splitForRun, type TrainConfig } from '../train/config.js';
 import { audioSha256, readSplit, splitRecord, type SplitRecord } from '../runs/split-file.js';
 import { loadRunWeights, readJson } from '../runs/run-dir.js';
 import { entryExists, isRealDir } from '../runs/run-files.js';
@@ -16,7 +16,7 @@ export type InitChoice = 'best' | 'last' | 'none';
 export const INIT_CHOICES: readonly InitChoice[] = ['best', 'last', 'none'];
 
 /** The settings config.json may hold: TrainConfig's keys (the rest, such as clips or createdAt, describe the run). */
-const CONFIG_KEYS = [...Object.keys(DEFAULT_CONFIG), 'bits', 'latentChannels', 'hop', 'width', 'initFrom'];
+const CONFIG_KEYS = [...RUN_SETTINGS, 'initFrom'];
 
 /** The weights file in the project that training starts from. */
 const INIT_FILE = 'init.weights';

@@ -9,6 +9,8 @@ import { STFT_HOP } from '../losses/spaces.js';
 import { MAX_DROPOUT } from '../kernels/dropout.js';
 import { KERNEL_MEMORY_BUDGET, largestShare, trainingCoreBytes } from './kernel-memory.js';
 import { DEFAULT_THREADS, MAX_THREADS } from './thread-count.js';
+import { SHAPE_SETTINGS } from '../common/shape-settings.js';
+import { splitSegments, type Clip, type DataSplit } from '../data/dataset.js';
 
 export interface TrainConfig {
   preset: PresetName;
@@ -157,6 +159,17 @@ export const DEFAULT_CONFIG: TrainConfig = {
   logEvery: 10,
   threads: DEFAULT_THREADS,
 };
+
+/**
+ * The split a run's settings make of its clips: the one place that reads them for it, so a training
+ * session and a PyTorch export of the same settings split alike.
+ */
+export function splitForRun(clips: readonly Clip[], c: Pick<TrainConfig, 'segment' | 'seed' | 'split' | 'dataFraction'>): DataSplit {
+  return splitSegments(clips, { segment: c.segment, seed: c.seed, ratios: c.split, trainFraction: c.dataFraction });
+}
+
+/** Every setting of a run as config.json records it: DEFAULT_CONFIG's keys and the network's shape (initFrom aside). */
+export const RUN_SETTINGS: readonly string[] = [...Object.keys(DEFAULT_CONFIG), ...SHAPE_SETTINGS];
 
 export class ConfigError extends Error {
   readonly code = 'BAD_CONFIG';

@@ -2,7 +2,7 @@
 // whatever thread creates it (the trainer puts it in a worker); it never touches the disk.
 import { KernelCore } from '../kernels/core.js';
 import { copy, hasNonFinite, sumSqDiff, sumSquares } from '../kernels/ops.js';
-import { BatchSampler, splitForRun, type Clip, type DataSplit } from '../data/dataset.js';
+import { BatchSampler, type Clip, type DataSplit } from '../data/dataset.js';
 import { allocParams, CodecGraph, initParams, paramLayout, type ParamStore } from '../nn/model.js';
 import { BatchGradients } from './gradients.js';
 import { GradTeam } from './grad-team.js';
@@ -14,7 +14,7 @@ import { makeObjective } from './objective.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { learningRate } from '../optim/schedule.js';
 import { addL1Gradient } from '../optim/l1-penalty.js';
-import { modelPreset, type TrainConfig } from './config.js';
+import { modelPreset, splitForRun, type TrainConfig } from './config.js';
 import { reserveYardstick, yardstick, type Yardstick } from '../eval/yardstick.js';
 
 export class DivergedError extends Error {

@@ -3,12 +3,12 @@
 // keys, with a list of values each; every other setting comes from `base`. The runs come in the
 // order of the grid's keys, the last varying fastest (as nested loops would write them).
 import { describeValue } from '../util/describe-value.js';
-import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
+import { resolveConfig, RUN_SETTINGS, type TrainConfig } from './config.js';
 import type { OptimizerName } from '../optim/optimizer.js';
 import { newGroupId, type RunGroup } from '../runs/run-queue.js';
 
 /** The settings a grid may vary: a run's own (DEFAULT_CONFIG's keys) and the network's shape beside its preset. */
-const SETTINGS: ReadonlySet<string> = new Set([...Object.keys(DEFAULT_CONFIG), 'bits', 'latentChannels', 'hop', 'width'] satisfies string[]);
+const SETTINGS: ReadonlySet<string> = new Set(RUN_SETTINGS);
 
 /** At most this many runs in one sweep: each is a whole training run. */
 export const SWEEP_MAX_RUNS = 64;

@@ -4,6 +4,7 @@
 // optimizer and schedule read, so a run's config.json never records momentum for an Adam run because
 // the field was once filled while momentum was chosen.
 import { OPTIMIZER_CARDS } from '../../../src/common/optimizer-cards.js';
+import { SHAPE_SETTINGS } from '../../../src/common/shape-settings.js';
 import type { TrainConfig, TrainOptions } from './types.js';
 
 type Augment = TrainConfig['augment'];
@@ -56,8 +57,6 @@ export function trainRequest(d: TrainDraft, defaults: TrainConfig): Partial<Trai
   return request;
 }
 
-/** The shape settings beside the preset (TrainConfig's optional bits, latent channels, hop, width). */
-const SHAPE_KEYS = ['bits', 'latentChannels', 'hop', 'width'] as const;
 
 const isPrimitive = (v: unknown) => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
 
@@ -96,7 +95,7 @@ export function restoredDraft(options: TrainOptions, saved: unknown): TrainDraft
   if (Array.isArray(s.split) && s.split.length === 3) draft.split = s.split.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined));
   // The network's shape: settings the defaults leave out (each absent one is the preset's own), so the
   // merge above drops them. Not the run to start from: a one-off choice, and that run may be gone.
-  for (const key of SHAPE_KEYS) {
+  for (const key of SHAPE_SETTINGS) {
     const v = s[key];
     if (typeof v === 'number' && Number.isFinite(v)) draft[key] = v;
   }
